@@ -1,0 +1,6 @@
+"""Disordered models: specifications that build Hamiltonians of one realization."""
+
+from mbl.models.anderson import Anderson
+from mbl.models.disorder import DISTRIBUTIONS, draw_onsite
+
+__all__ = ["DISTRIBUTIONS", "Anderson", "draw_onsite"]

@@ -1,0 +1,50 @@
+"""One entry point for every eigensolver."""
+
+from __future__ import annotations
+
+from mbl._core.errors import InputError
+from mbl.solvers.dense import dense
+from mbl.solvers.result import Eigenpairs
+from mbl.solvers.shift_invert import shift_invert, spectral_bounds
+
+METHODS = ("dense", "shift_invert")
+
+
+def target_energy(
+    e_min: float, e_max: float, *, energy: float | None, energy_density: float | None
+) -> float:
+    """Absolute target energy from an explicit ``energy`` or an energy density eps."""
+    if energy is not None:
+        return float(energy)
+    if energy_density is None:
+        raise InputError("give a target: energy= (absolute) or energy_density= (eps in [0, 1])")
+    return e_min + float(energy_density) * (e_max - e_min)
+
+
+def solve(
+    H,
+    *,
+    method: str = "dense",
+    k: int | None = None,
+    energy: float | None = None,
+    energy_density: float | None = None,
+    vectors: bool = False,
+) -> Eigenpairs:
+    """Eigenpairs of a Hermitian ``H``.
+
+    ``method="dense"`` returns the full spectrum (``k``, ``energy`` and ``energy_density``
+    are ignored; observables select their own window). ``method="shift_invert"`` returns the
+    ``k`` pairs nearest the target (``energy``, or ``energy_density`` of the spectrum whose
+    extremes Lanczos finds first).
+    """
+    if method == "dense":
+        return dense(H, vectors=vectors)
+    if method == "shift_invert":
+        if k is None:
+            raise InputError("shift_invert needs k, the number of eigenpairs near the target")
+        bounds = None
+        if energy is None:
+            bounds = spectral_bounds(H)
+        sigma = target_energy(*(bounds or (0.0, 0.0)), energy=energy, energy_density=energy_density)
+        return shift_invert(H, sigma=sigma, k=k, bounds=bounds)
+    raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")

@@ -1,0 +1,333 @@
+"""Study configuration: TOML -> validated, resolved config -> grid points (DESIGN §4)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mbl._core.errors import ConfigError, InputError
+from mbl._core.seeds import canonical_json, draw_root_seed
+from mbl.study.models import MODELS, model_params
+
+Scalar = int | float | str | bool
+
+STUDY_KINDS = ("spectrum",)
+OBSERVABLES = ("gap_ratio", "ipr", "participation_ratio", "dos")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudySection(_Section):
+    kind: Literal["spectrum"]
+    seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (drawn when absent)")
+    samples: int = Field(1, ge=1, description="disorder realizations per grid point")
+    threads: int = Field(1, ge=1, description="BLAS/numba threads per worker")
+
+
+class SolverSection(_Section):
+    method: Literal["auto", "dense", "shift_invert"] = "auto"
+    energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
+    energy_density: float | None = Field(None, ge=0, le=1)
+    k: int = Field(100, ge=1, description="eigenpairs for window methods")
+    dense_max: int = Field(8000, ge=1, description="largest N that method='auto' diagonalizes densely")
+
+
+class ObservablesSection(_Section):
+    names: list[Literal["gap_ratio", "ipr", "participation_ratio", "dos"]] = ["gap_ratio"]
+    energy_window: float = Field(0.1, gt=0, le=1)
+    eps_bins: int = Field(20, ge=1)
+
+    @field_validator("names")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("observable names must not repeat")
+        return v
+
+
+class RangeSpec(_Section):
+    """``{ start = 14.0, stop = 19.0, num = 11 }`` (inclusive) or ``{ start, stop, step }``."""
+
+    start: float
+    stop: float
+    num: int | None = Field(None, ge=1)
+    step: float | None = Field(None, gt=0)
+
+    def values(self) -> list[float]:
+        if (self.num is None) == (self.step is None):
+            raise ValueError("a range needs exactly one of num or step")
+        if self.num is not None:
+            return [float(x) for x in np.linspace(self.start, self.stop, self.num)]
+        n = int(np.floor((self.stop - self.start) / self.step + 1e-9)) + 1
+        return [float(self.start + i * self.step) for i in range(max(n, 0))]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: its coordinates on the grid axes and its resolved sections."""
+
+    coords: dict[str, Scalar]
+    model: dict[str, Any]
+    solver: dict[str, Any]
+    observables: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """Canonical identity of the point within its study."""
+        return canonical_json(self.coords)
+
+    def as_task(self) -> dict[str, Any]:
+        """The dict handed to a task function."""
+        return {"model": self.model, "solver": self.solver, "observables": self.observables}
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study: sections with defaults filled in and the grid expanded."""
+
+    study: StudySection
+    model: dict[str, Any]
+    solver: SolverSection
+    observables: ObservablesSection
+    grid: dict[str, list[Scalar]]
+    source: str = "<config>"
+
+    @property
+    def seed(self) -> int:
+        if self.study.seed is None:
+            raise ConfigError("the study has no seed yet; call with_seed() first")
+        return self.study.seed
+
+    def with_seed(self, seed: int | None = None) -> StudyConfig:
+        """The same study with a root seed (drawn from OS entropy when absent)."""
+        if self.study.seed is not None and seed is None:
+            return self
+        s = draw_root_seed() if seed is None else seed
+        return StudyConfig(self.study.model_copy(update={"seed": s}), self.model, self.solver,
+                           self.observables, self.grid, self.source)
+
+    def resolved(self) -> dict[str, Any]:
+        """The full config as plain data (defaults included), as stored with the results."""
+        return {
+            "study": self.study.model_dump(),
+            "model": dict(self.model),
+            "grid": {k: list(v) for k, v in self.grid.items()},
+            "solver": self.solver.model_dump(),
+            "observables": self.observables.model_dump(),
+        }
+
+    def config_hash(self, *, with_seed: bool = True) -> str:
+        """SHA-256 (hex) of the canonical resolved config."""
+        data = self.resolved()
+        if not with_seed:
+            data["study"]["seed"] = None
+        return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+    def points(self) -> list[Point]:
+        """Every grid point in order (the last axis varies fastest)."""
+        axes = list(self.grid)
+        out = []
+        for values in itertools.product(*(self.grid[a] for a in axes)):
+            coords = dict(zip(axes, values, strict=True))
+            out.append(_point(self, coords))
+        return out
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.points()) * self.study.samples
+
+
+def _point(cfg: StudyConfig, coords: dict[str, Scalar]) -> Point:
+    model = dict(cfg.model)
+    solver = cfg.solver.model_dump()
+    for axis, value in coords.items():
+        (model if axis in _model_fields(cfg.model["name"]) else solver)[axis] = value
+    params = model_params(model).model_dump()
+    solver = SolverSection.model_validate(solver).model_dump()
+    return Point(coords, params, solver, cfg.observables.model_dump())
+
+
+def _model_fields(name: str) -> set[str]:
+    return set(MODELS[name].schema.model_fields) - {"name"}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML study file, turning every failure into a :class:`ConfigError`."""
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"study file '{p}' does not exist; check the path (see the examples "
+                          "in the README)")
+    if p.is_dir():
+        raise ConfigError(f"'{p}' is a directory, not a study file; give the path of a .toml file")
+    try:
+        return tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"study file '{p}' is not valid TOML: {exc}; fix the syntax "
+                          "(strings need quotes, tables are [section])") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"study file '{p}' is not UTF-8 text") from exc
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Apply ``--set section.key=value`` (value parsed as TOML, else taken as a string)."""
+    data = copy.deepcopy(raw)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set expects section.key=value, got {item!r}")
+        key, text = item.split("=", 1)
+        parts = key.strip().split(".")
+        if len(parts) < 2 or not all(parts):
+            raise ConfigError(f"--set key {key!r} must be dotted, e.g. study.samples=10")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text
+        node = data
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {key}: '{p}' is not a section")
+        node[parts[-1]] = value
+    return data
+
+
+def load_config(path: str | Path, overrides: Iterable[str] = ()) -> StudyConfig:
+    """Read, override and validate a study file."""
+    return parse_config(apply_overrides(read_toml(path), overrides), source=str(path))
+
+
+def parse_config(raw: Mapping[str, Any], *, source: str = "<config>") -> StudyConfig:
+    """Validate a study given as a dict (as parsed from TOML)."""
+    allowed = {"study", "model", "grid", "solver", "observables"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ConfigError(f"{source}: unknown section(s) {', '.join(f'[{u}]' for u in unknown)}; "
+                          f"allowed sections are {', '.join(f'[{a}]' for a in sorted(allowed))}")
+    for name in allowed & set(raw):
+        if not isinstance(raw[name], Mapping):
+            raise ConfigError(f"{source}: '{name}' must be a table [{name}], got {raw[name]!r}")
+    study = _validate(StudySection, raw.get("study"), "study", source)
+    solver = _validate(SolverSection, raw.get("solver", {}), "solver", source)
+    observables = _validate(ObservablesSection, raw.get("observables", {}), "observables", source)
+    model = dict(raw.get("model") or {})
+    name = model.get("name")
+    if name not in MODELS:
+        raise ConfigError(f"{source}: [model] name = {name!r} is not a known model; "
+                          f"allowed: {', '.join(repr(m) for m in MODELS)}")
+    grid = _expand_grid(raw.get("grid", {}), name, source)
+    schema = MODELS[name].schema
+    defaults = {k: f.default for k, f in schema.model_fields.items()
+                if not f.is_required() and k not in grid}
+    model = {**defaults, **model}
+    if solver.energy is not None and solver.energy_density is not None:
+        raise ConfigError(f"{source}: [solver] sets both energy and energy_density; keep one")
+    if solver.energy is None and solver.energy_density is None:
+        solver = solver.model_copy(update={"energy_density": 0.5})
+    cfg = StudyConfig(study, model, solver, observables, grid, source)
+    _check_points(cfg, source)
+    return cfg
+
+
+def _expand_grid(raw: Mapping[str, Any], model_name: str, source: str) -> dict[str, list[Scalar]]:
+    model_keys = _model_fields(model_name)
+    solver_keys = set(SolverSection.model_fields)
+    grid: dict[str, list[Scalar]] = {}
+    for axis, spec in raw.items():
+        if axis not in model_keys | solver_keys:
+            raise ConfigError(
+                f"{source}: [grid] {axis}: not a key of [model] ({', '.join(sorted(model_keys))})"
+                f" or [solver] ({', '.join(sorted(solver_keys))}); grid axes override those keys")
+        if isinstance(spec, Mapping):
+            try:
+                values = RangeSpec.model_validate(spec).values()
+            except (ValidationError, ValueError) as exc:
+                raise ConfigError(f"{source}: [grid] {axis} = {dict(spec)}: {_short(exc)}; write "
+                                  "{ start = 1.0, stop = 2.0, num = 5 } or a list") from None
+        elif isinstance(spec, list):
+            values = list(spec)
+        else:
+            values = [spec]
+        if not values:
+            raise ConfigError(f"{source}: [grid] {axis} is empty; give at least one value")
+        if len({canonical_json({"v": v}) for v in values}) != len(values):
+            raise ConfigError(f"{source}: [grid] {axis} repeats a value: {values}")
+        for v in values:
+            if not isinstance(v, (int, float, str, bool)):
+                raise ConfigError(f"{source}: [grid] {axis} holds {v!r}; values must be numbers "
+                                  "or strings")
+        grid[axis] = values
+    return grid
+
+
+def _check_points(cfg: StudyConfig, source: str) -> None:
+    """Validate every point's model and solver values (grid overrides included)."""
+    fields = _model_fields(cfg.model["name"])
+    for p_coords in _corners(cfg.grid):
+        model = {**cfg.model, **{k: v for k, v in p_coords.items() if k in fields}}
+        solver = {**cfg.solver.model_dump(), **{k: v for k, v in p_coords.items()
+                                                  if k not in fields}}
+        grid_keys = set(p_coords)
+        params = _validate(MODELS[cfg.model["name"]].schema, model, "model", source, grid_keys)
+        try:
+            params.build()
+        except InputError as exc:
+            raise ConfigError(f"{source}: [model] at grid point {p_coords}: {exc}") from None
+        _validate(SolverSection, solver, "solver", source, grid_keys)
+
+
+def _corners(grid: Mapping[str, list[Scalar]]) -> Iterable[dict[str, Scalar]]:
+    """Every value of every axis appears at least once (cheap check of a large grid)."""
+    axes = list(grid)
+    if not axes:
+        yield {}
+        return
+    n = max(len(v) for v in grid.values())
+    for i in range(n):
+        yield {a: grid[a][min(i, len(grid[a]) - 1)] for a in axes}
+
+
+def _validate(schema: type[BaseModel], data: Any, section: str, source: str,
+              grid_keys: set[str] = frozenset()) -> Any:
+    try:
+        return schema.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: " + _describe(exc, schema, section, grid_keys)) from None
+
+
+def _describe(exc: ValidationError, schema: type[BaseModel], section: str,
+              grid_keys: set[str]) -> str:
+    msgs = []
+    allowed = ", ".join(schema.model_fields)
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(section)"
+        where = f"[grid] {loc}" if loc in grid_keys else f"[{section}] {loc}"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msgs.append(f"{where}: unknown key; allowed keys of [{section}] are {allowed}")
+        elif kind == "missing":
+            msgs.append(f"{where}: required key is missing; set it in [{section}] or [grid]")
+        else:
+            field = schema.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+            hint = f" ({field.description})" if field is not None and field.description else ""
+            msgs.append(f"{where} = {err.get('input')!r}: {err['msg']}{hint}")
+    return "; ".join(msgs) + ". Fix the study file or override with --set section.key=value."
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(e["msg"] for e in exc.errors())
+    return str(exc)

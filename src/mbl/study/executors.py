@@ -1,0 +1,120 @@
+"""Executors run task functions and hand results back to the driver, which alone writes.
+
+The interface is :class:`Executor`: ``map_unordered(fn, items)`` yields ``(item, outcome)``
+pairs as tasks finish, in any order, with at most ``max_in_flight`` tasks submitted at once (so
+an interruption loses little). :class:`LocalExecutor` is a process pool; a cluster executor
+(e.g. Dask) implements the same two methods.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+class Executor(Protocol):
+    """What the study runner needs from an executor."""
+
+    workers: int
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+        """Run ``fn`` on every item; yield (item, fn(item)) as each finishes."""
+        ...
+
+    def close(self) -> None:
+        """Release workers."""
+        ...
+
+
+def pin_threads(threads: int) -> None:
+    """Limit BLAS/OpenMP and numba threads of this process (call in each worker)."""
+    from threadpoolctl import threadpool_limits
+
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+    threadpool_limits(limits=threads)
+    try:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    except (ImportError, ValueError):
+        pass
+
+
+class SerialExecutor:
+    """Runs tasks one by one in this process (``--workers 1``), threads pinned while it runs."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.workers = 1
+        self.threads = threads
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=self.threads):
+            for item in items:
+                yield item, fn(item)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A pool of ``workers`` processes (spawned, BLAS threads pinned to ``threads`` each)."""
+
+    def __init__(self, workers: int, threads: int = 1, max_in_flight: int | None = None) -> None:
+        self.workers = workers
+        self.threads = threads
+        self.max_in_flight = max_in_flight or 2 * workers
+        env_backup = {v: os.environ.get(v) for v in _THREAD_VARS}
+        for v in _THREAD_VARS:  # inherited by the spawned workers before numpy loads there
+            os.environ[v] = str(threads)
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=workers,
+                                             mp_context=mp.get_context("spawn"),
+                                             initializer=pin_threads, initargs=(threads,))
+        finally:
+            for v, old in env_backup.items():
+                if old is None:
+                    os.environ.pop(v, None)
+                else:
+                    os.environ[v] = old
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+        pending: dict[Future, Any] = {}
+        it = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < self.max_in_flight:
+                try:
+                    item = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[self._pool.submit(fn, item)] = item
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield pending.pop(fut), fut.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_executor(workers: int, threads: int = 1) -> Executor:
+    """``workers == 1``: in-process; otherwise a local process pool."""
+    if workers < 1:
+        from mbl._core.errors import InputError
+
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    return SerialExecutor(threads) if workers == 1 else LocalExecutor(workers, threads)

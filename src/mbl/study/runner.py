@@ -1,0 +1,171 @@
+"""Run a study: plan, check the store, compute the missing tasks, write each as it finishes."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mbl._core.errors import MemoryPlanError, StoreMismatchError
+from mbl._core.memory import available_memory, format_bytes, peak_rss
+from mbl._core.seeds import task_rng
+from mbl.study.config import StudyConfig, parse_config
+from mbl.study.estimate import plan
+from mbl.study.executors import Executor, make_executor
+from mbl.study.kinds import KINDS
+from mbl.study.provenance import provenance
+from mbl.study.store import Store
+
+Progress = Callable[[int, int, int], None]
+"""Called as progress(done, total, failed) after each task (and once at the start)."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Everything a worker needs for one (point, sample): plain picklable data."""
+
+    kind: str
+    point: str
+    sample: int
+    seed: int
+    task: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    spec: TaskSpec
+    data: dict[str, Any] | None
+    seconds: float
+    peak_rss: int
+    error: str | None = None
+    traceback: str | None = None
+
+
+def execute(spec: TaskSpec) -> TaskOutcome:
+    """Run one task in a worker; failures come back as data, never as a crash of the pool."""
+    start = time.perf_counter()
+    try:
+        rng = task_rng(spec.seed, spec.task["model"], spec.sample)
+        data = KINDS[spec.kind].task(spec.task, rng)
+        return TaskOutcome(spec, data, time.perf_counter() - start, peak_rss())
+    except Exception as exc:  # recorded in the store's failures table
+        return TaskOutcome(spec, None, time.perf_counter() - start, peak_rss(),
+                           f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    directory: Path
+    total: int
+    computed: int
+    skipped: int
+    failed: int
+    seconds: float
+
+
+def default_directory(cfg: StudyConfig, name: str) -> Path:
+    """``runs/<name>-<hash8>`` with the hash of the config without its seed."""
+    return Path("runs") / f"{name}-{cfg.config_hash(with_seed=False)[:8]}"
+
+
+def check_memory(cfg: StudyConfig, workers: int) -> None:
+    """Refuse a study whose largest task, times the workers, exceeds available memory."""
+    tasks = plan(cfg)
+    worst = max(tasks, key=lambda t: t.peak_bytes)
+    need = worst.peak_bytes * min(workers, cfg.n_tasks)
+    have = available_memory()
+    if need > have:
+        raise MemoryPlanError(
+            f"the largest task ({worst.coords}, N = {worst.dimension}, {worst.method}) needs about "
+            f"{format_bytes(worst.peak_bytes)} per worker, {format_bytes(need)} with {workers} "
+            f"worker(s), but only {format_bytes(have)} is available; lower L, use fewer workers, "
+            "or a window method ([solver] method = \"shift_invert\")")
+
+
+def reconcile(stored: dict[str, Any], cfg: StudyConfig) -> StudyConfig:
+    """Compare a new config with the stored one: resume, extend, or refuse (naming keys).
+
+    The new config may add grid values and raise the sample count; everything else must match.
+    A new config without a seed adopts the stored seed.
+    """
+    new = cfg if cfg.study.seed is not None else cfg.with_seed(stored["study"]["seed"])
+    res = new.resolved()
+    diffs: list[str] = []
+    for section in ("study", "model", "solver", "observables"):
+        for key in sorted(set(stored[section]) | set(res[section])):
+            if section == "study" and key == "samples":
+                continue
+            if stored[section].get(key) != res[section].get(key):
+                diffs.append(f"{section}.{key}: {stored[section].get(key)!r} -> "
+                             f"{res[section].get(key)!r}")
+    if res["study"]["samples"] < stored["study"]["samples"]:
+        diffs.append(f"study.samples: {stored['study']['samples']} -> {res['study']['samples']} "
+                     "(samples can only grow)")
+    if list(stored["grid"]) != list(res["grid"]):
+        diffs.append(f"grid axes: {list(stored['grid'])} -> {list(res['grid'])}")
+    else:
+        for axis, values in stored["grid"].items():
+            lost = [v for v in values if v not in res["grid"][axis]]
+            if lost:
+                diffs.append(f"grid.{axis} drops {lost} (values can only be added)")
+    if diffs:
+        raise StoreMismatchError(
+            "the output directory holds a different study; differing keys: " + "; ".join(diffs)
+            + ". Use another --out directory (nothing in this one was changed).")
+    return new
+
+
+def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
+              executor: Executor | None = None, progress: Progress | None = None) -> RunSummary:
+    """Compute every (point, sample) of ``cfg`` not yet in the store at ``directory``."""
+    directory = Path(directory)
+    check_memory(cfg, workers)
+    if Store.exists(directory):
+        with Store(directory) as store:
+            cfg = reconcile(store.get_meta("config"), cfg)
+    elif directory.exists() and any(directory.iterdir()):
+        raise StoreMismatchError(f"'{directory}' exists and is not a study directory; "
+                                 "choose an empty or new --out directory")
+    cfg = cfg.with_seed()
+    start = time.time()
+    with Store(directory, create=True) as store:
+        store.set_meta(config=cfg.resolved(), config_hash=cfg.config_hash(), source=cfg.source)
+        done = store.done()
+        specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task())
+                 for p in cfg.points() for s in range(cfg.study.samples)
+                 if (p.key, s) not in done]
+        total = len(specs) + len(done)
+        run_id = store.begin_run(workers, provenance())
+        failed = computed = 0
+        if progress:
+            progress(len(done), total, 0)
+        ex = executor or make_executor(min(workers, max(1, len(specs))), cfg.study.threads)
+        status = "interrupted"
+        try:
+            for _, out in ex.map_unordered(execute, specs):
+                sp = out.spec
+                if out.error is None:
+                    store.add_result(sp.point, sp.sample, out.data, seconds=out.seconds,
+                                     peak_rss=out.peak_rss, run_id=run_id)
+                    computed += 1
+                else:
+                    store.add_failure(sp.point, sp.sample, out.error, out.traceback or "", run_id)
+                    failed += 1
+                if progress:
+                    progress(len(done) + computed, total, failed)
+            status = "failed" if failed else "complete"
+        finally:
+            store.end_run(run_id, status)
+            if executor is None:
+                ex.close()
+    return RunSummary(directory, total, computed, len(done), failed, time.time() - start)
+
+
+def open_study(directory: str | Path) -> tuple[Store, StudyConfig]:
+    """Open a study directory: its store and its (stored) config."""
+    store = Store(directory)
+    raw = store.get_meta("config")
+    return store, parse_config(raw, source=str(Path(directory) / "study.sqlite"))
