@@ -1,0 +1,272 @@
+"""The ``mbl`` command (DESIGN §5). Exit status: 0 ok, 2 bad input, 1 failure."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mbl._core.errors import InputError, MBLError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Localization in disordered electron systems: studies, reproductions.")
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"mbl: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn mbl's errors into one paragraph on stderr and the documented exit status."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            _fail(str(exc), 2)
+        except MBLError as exc:
+            _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted; every finished task is stored, run the same command to resume",
+                  130)
+
+    return wrapper
+
+
+class _Bar:
+    """A rich progress bar (rate and ETA) on a terminal; silent otherwise."""
+
+    def __init__(self, label: str, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.enabled = not quiet and self.console.is_terminal
+        self.progress = None
+        self.label = label
+        self.task = None
+
+    def __enter__(self) -> _Bar:
+        if self.enabled:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
+                                       TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
+                TextColumn("{task.fields[failed]}"), TimeElapsedColumn(), TextColumn("eta"),
+                TimeRemainingColumn(), console=self.console, transient=False)
+            self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def __call__(self, done: int, total: int, failed: int) -> None:
+        if self.progress is None:
+            return
+        if self.task is None:
+            self.task = self.progress.add_task(self.label, total=total, completed=done,
+                                               rate="", failed="")
+            self._t0, self._n0 = time.perf_counter(), done
+        dt = time.perf_counter() - self._t0
+        rate = (done - self._n0) / dt if dt > 0 and done > self._n0 else 0.0
+        self.progress.update(self.task, completed=done, total=total,
+                             rate=f"{rate:.2f} tasks/s" if rate else "",
+                             failed=f"[red]{failed} failed" if failed else "")
+
+
+Sets = Annotated[list[str] | None, typer.Option("--set", help="override: section.key=value")]
+
+
+@app.command()
+@_guard
+def run(study: Annotated[Path, typer.Argument(help="study TOML file")],
+        out: Annotated[Path | None, typer.Option(help="study directory")] = None,
+        workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+        set_: Sets = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+        ) -> None:
+    """Run (or resume, or extend) a study; results go to a SQLite store in OUT."""
+    from mbl.study.config import load_config
+    from mbl.study.runner import default_directory, run_study
+
+    cfg = load_config(study, set_ or [])
+    directory = out or default_directory(cfg, study.stem)
+    with _Bar(study.stem, quiet) as bar:
+        summary = run_study(cfg, directory, workers=workers, progress=bar)
+    typer.echo(f"{summary.directory}: {summary.computed} computed, {summary.skipped} already "
+               f"stored, {summary.failed} failed of {summary.total} tasks "
+               f"in {summary.seconds:.1f} s", err=quiet)
+    if summary.failed:
+        _fail(f"{summary.failed} task(s) failed; 'mbl status {directory}' shows why", 1)
+
+
+@app.command()
+@_guard
+def status(directory: Annotated[Path, typer.Argument(help="study directory")]) -> None:
+    """Progress of a study: tasks stored, failures, time per task and an ETA."""
+    from mbl._core.memory import format_bytes
+    from mbl.study.runner import open_study
+
+    store, cfg = open_study(directory)
+    with store:
+        total, stored = cfg.n_tasks, store.n_results()
+        mean_s, peak, _ = store.timing()
+        fails = store.failures()
+        runs = store.runs()
+    typer.echo(f"study     {directory}  (kind {cfg.study.kind}, model {cfg.model['name']}, "
+               f"seed {cfg.seed})")
+    typer.echo(f"tasks     {stored} / {total} stored ({100 * stored / max(total, 1):.1f}%), "
+               f"{len(fails)} failure record(s)")
+    typer.echo(f"per task  {mean_s:.3g} s mean, peak memory {format_bytes(peak)}")
+    typer.echo(f"remaining {total - stored} task(s), about {(total - stored) * mean_s:.0f} "
+               "core-seconds")
+    if runs:
+        last = runs[-1]
+        typer.echo(f"last run  #{last['run_id']} {last['status']} with {last['workers']} "
+                   f"worker(s), mbl {last['provenance'].get('mbl')} "
+                   f"rev {last['provenance'].get('git_revision')}")
+    for f in fails[-5:]:
+        typer.echo(f"failed    {f['point']} sample {f['sample']}: {f['error']}")
+
+
+@app.command()
+@_guard
+def export(directory: Annotated[Path, typer.Argument(help="study directory")],
+           format: Annotated[str, typer.Option(help="netcdf or csv")] = "netcdf",
+           output: Annotated[Path | None, typer.Option("-o", "--output", help="file")] = None,
+           ) -> None:
+    """Export a study to netCDF (an xarray Dataset) or CSV (scalar observables)."""
+    from mbl.study.export import to_dataset, write_csv, write_netcdf
+
+    if format not in ("netcdf", "csv"):
+        raise InputError(f"--format must be 'netcdf' or 'csv', got {format!r}")
+    ds = to_dataset(directory)
+    suffix = ".nc" if format == "netcdf" else ".csv"
+    path = output or Path(directory) / f"{Path(directory).name}{suffix}"
+    (write_netcdf if format == "netcdf" else write_csv)(ds, path)
+    typer.echo(str(path))
+
+
+@app.command()
+@_guard
+def plot(directory: Annotated[Path, typer.Argument(help="study directory")],
+         x: Annotated[str, typer.Option(help="grid axis on the x axis")] = "W",
+         y: Annotated[str, typer.Option(help="observable")] = "r_mean",
+         hue: Annotated[str | None, typer.Option(help="grid axis, one curve per value")] = None,
+         output: Annotated[Path | None, typer.Option("-o", "--output", help="PNG file")] = None,
+         ) -> None:
+    """Plot an observable (mean over samples, standard-error bars) against a grid axis."""
+    from mbl.plot import plot_curves, save_figure
+    from mbl.study.export import to_dataset
+
+    ds = to_dataset(directory)
+    if hue is None:
+        others = [d for d in ds[y].dims if d not in (x, "sample") and ds.sizes[d] > 1] \
+            if y in ds else []
+        hue = others[0] if len(others) == 1 else None
+    refs = _references(y)
+    fig = plot_curves(ds, x=x, y=y, hue=hue, references=refs)
+    typer.echo(str(save_figure(fig, output or Path(directory) / f"{y}_vs_{x}.png")))
+
+
+def _references(y: str) -> dict[str, float] | None:
+    from mbl.observables import R_GOE, R_POISSON
+
+    if y == "r_mean":
+        return {f"Poisson {R_POISSON:.4f}": R_POISSON, f"GOE {R_GOE:.4f}": R_GOE}
+    return None
+
+
+@app.command()
+@_guard
+def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
+             workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+             set_: Sets = None) -> None:
+    """Memory and time plan per task, before running."""
+    from mbl._core.memory import available_memory, format_bytes
+    from mbl.study.config import load_config
+    from mbl.study.estimate import plan
+
+    cfg = load_config(study, set_ or [])
+    tasks = plan(cfg)
+    typer.echo(f"{'point':<40} {'N':>9} {'method':>13} {'peak memory':>12} {'time/task':>10}")
+    for t in tasks:
+        coords = ", ".join(f"{k}={v}" for k, v in t.coords.items()) or "(single point)"
+        typer.echo(f"{coords:<40} {t.dimension:>9} {t.method:>13} "
+                   f"{format_bytes(t.peak_bytes):>12} {t.seconds:>9.3g}s")
+    worst = max(t.peak_bytes for t in tasks)
+    core_s = sum(t.seconds for t in tasks) * cfg.study.samples
+    have = available_memory()
+    typer.echo(f"total: {cfg.n_tasks} tasks, about {core_s:.0f} core-seconds "
+               f"({core_s / max(workers, 1):.0f} s with {workers} worker(s)); peak "
+               f"{format_bytes(worst * workers)} of {format_bytes(have)} available")
+    if worst * workers > have:
+        _fail("the plan exceeds the available memory; lower L, use fewer workers, or a window "
+              "method ([solver] method = \"shift_invert\")", 2)
+
+
+@app.command()
+@_guard
+def info() -> None:
+    """Versions, BLAS libraries and threads, cores, memory."""
+    from mbl._core.memory import available_memory, format_bytes, total_memory
+    from mbl.study.provenance import provenance
+
+    p = provenance()
+    for key in ("mbl", "git_revision", "python", "numpy", "scipy", "numba", "host", "platform",
+                "cpu_count"):
+        typer.echo(f"{key:<13} {p[key]}")
+    typer.echo(f"{'memory':<13} {format_bytes(total_memory())} total, "
+               f"{format_bytes(available_memory())} available")
+    for lib in p["blas"]:
+        typer.echo(f"{'threadpool':<13} {lib['internal_api']} {lib['version']} "
+                   f"({lib['user_api']}, {lib['num_threads']} threads)")
+
+
+@app.command()
+@_guard
+def reproduce(name: Annotated[str | None, typer.Argument(help="reproduction (none: list)")] = None,
+              quick: Annotated[bool, typer.Option("--quick", help="the fast variant")] = False,
+              json_: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
+              = False,
+              out: Annotated[Path, typer.Option(help="where studies and figures go")]
+              = Path("runs/reproduce"),
+              workers: Annotated[int | None, typer.Option(help="workers (default: all cores)")]
+              = None,
+              quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Reproduce a published result end to end: study, analysis, figure, table."""
+    import os
+
+    from mbl.reproduce import REPRODUCTIONS, get
+
+    if name is None:
+        for entry in REPRODUCTIONS.values():
+            typer.echo(f"{entry.name:<28} {entry.title}")
+        return
+    entry = get(name)
+    n = workers or os.cpu_count() or 1
+    with _Bar(name, quiet or json_) as bar:
+        report = entry.run(quick=quick, out=out, workers=n, progress=bar)
+    if json_:
+        sys.stdout.write(json.dumps(report.as_json()) + "\n")
+    else:
+        typer.echo(report.table())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

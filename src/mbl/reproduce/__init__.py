@@ -1,0 +1,28 @@
+"""Published results reproduced end to end: study, analysis, figure, table (DESIGN §5)."""
+
+from __future__ import annotations
+
+from mbl._core.errors import InputError
+from mbl.reproduce import anderson_3d, anderson_lowd
+from mbl.reproduce.base import Report, Reproduction, Row
+
+REPRODUCTIONS: dict[str, Reproduction] = {
+    anderson_3d.NAME: Reproduction(
+        anderson_3d.NAME, "3D Anderson transition from the crossing of <r>(W) at E = 0",
+        anderson_3d.run),
+    anderson_lowd.NAME: Reproduction(
+        anderson_lowd.NAME, "all states localized in d = 1, 2: saturation of the PR",
+        anderson_lowd.run),
+}
+
+
+def get(name: str) -> Reproduction:
+    """The reproduction called ``name`` (an :class:`InputError` lists the known ones)."""
+    try:
+        return REPRODUCTIONS[name]
+    except KeyError:
+        raise InputError(f"unknown reproduction {name!r}; known: {', '.join(REPRODUCTIONS)} "
+                         "(run 'mbl reproduce' to list them)") from None
+
+
+__all__ = ["REPRODUCTIONS", "Report", "Reproduction", "Row", "get"]

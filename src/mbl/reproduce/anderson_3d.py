@@ -1,0 +1,3 @@
+"""placeholder"""
+NAME = "anderson-3d-levels"
+def run(**kw): raise NotImplementedError
