@@ -52,6 +52,7 @@ class _Bar:
         self.progress = None
         self.label = label
         self.task = None
+        self._total = -1
 
     def __enter__(self) -> _Bar:
         if self.enabled:
@@ -73,10 +74,10 @@ class _Bar:
     def __call__(self, done: int, total: int, failed: int) -> None:
         if self.progress is None:
             return
-        if self.task is None:
+        if self.task is None or total != self._total:  # a new study starts a new line
             self.task = self.progress.add_task(self.label, total=total, completed=done,
                                                rate="", failed="")
-            self._t0, self._n0 = time.perf_counter(), done
+            self._t0, self._n0, self._total = time.perf_counter(), done, total
         dt = time.perf_counter() - self._t0
         rate = (done - self._n0) / dt if dt > 0 and done > self._n0 else 0.0
         self.progress.update(self.task, completed=done, total=total,

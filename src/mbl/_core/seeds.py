@@ -21,7 +21,7 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
+        return float(value) + 0.0  # + 0.0 turns -0.0 into 0.0: the same number, one hash
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):

@@ -43,12 +43,15 @@ def window(energies: np.ndarray, target: float, fraction: float) -> slice:
         raise InputError(f"energy window must be a fraction in (0, 1], got {fraction}")
     n = len(energies)
     size = min(n, max(3, int(round(fraction * n))))
-    centre = int(np.searchsorted(energies, target))
+    centre = int(np.searchsorted(energies, target))  # first level >= target
+    if centre == n or (centre > 0 and target - energies[centre - 1] < energies[centre] - target):
+        centre -= 1  # the level below is nearer
     start = min(max(0, centre - size // 2), n - size)
     return slice(start, start + size)
 
 
 def mean_gap_ratio(energies: np.ndarray, target: float, fraction: float) -> float:
     """Mean r over the levels of :func:`window` (the ratios whose three levels lie inside)."""
-    sel = np.asarray(energies)[window(np.sort(energies), target, fraction)]
+    e = np.sort(np.asarray(energies, dtype=float))
+    sel = e[window(e, target, fraction)]
     return float(np.nanmean(gap_ratios(sel)))

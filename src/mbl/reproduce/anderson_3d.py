@@ -1,3 +1,114 @@
-"""placeholder"""
+"""``anderson-3d-levels``: the 3D Anderson transition from level statistics at E = 0.
+
+Below W_c the states at the band centre are extended and their levels repel (GOE,
+<r> = 0.5307); above W_c they are localized (Poisson, <r> = 2 ln 2 - 1). The curves <r>_L(W)
+for different L cross near W_c (Shklovskii et al., PRB 47, 11487 (1993)). Each size is its own
+study, so the cheap small sizes get more samples: the crossing error is dominated by the
+noisiest curve. The crossing of the smallest and largest size (largest difference of slopes)
+is reported as W_c with a bootstrap error over disorder samples; consecutive pairs are listed
+too, so the drift with L is visible.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from mbl.observables import R_GOE, R_POISSON
+from mbl.plot import save_figure
+from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.scaling import crossing, mean_and_error, pairwise_crossings
+from mbl.study.runner import Progress
+
 NAME = "anderson-3d-levels"
-def run(**kw): raise NotImplementedError
+SEED = 19930301
+REFERENCE = (16.543, 0.003, "Slevin & Ohtsuki, NJP 16, 015012 (2014)")
+ATAS = "Atas et al., PRL 110, 084101 (2013)"
+POISSON = "Poisson statistics, 2 ln 2 - 1 [exact]"
+
+#: L -> samples per W; window = fraction of the levels centred on E = 0 (dense) or the
+#: same fraction of N as the number of shift-invert pairs.
+MODES = {
+    True: dict(samples={8: 600, 10: 100, 12: 70}, W=(14.5, 18.5, 9), window=0.3, degree=1,
+               dense_max=2000, limit_samples=40),
+    False: dict(samples={8: 3000, 10: 1000, 12: 500, 14: 300, 16: 200, 20: 100},
+                W=(14.0, 19.0, 11), window=0.1, degree=2, dense_max=2000, limit_samples=200),
+}
+LIMIT_L = 10
+
+
+def _config(L: int, samples: int, W, mode: dict) -> dict:
+    n = L**3
+    dense = n <= mode["dense_max"]
+    return {
+        "study": {"kind": "spectrum", "seed": SEED, "samples": samples},
+        "model": {"name": "anderson", "d": 3, "L": L, "bc": "periodic"},
+        "grid": {"W": W},
+        "solver": {"method": "dense" if dense else "shift_invert", "energy": 0.0,
+                   "k": max(3, round(mode["window"] * n))},
+        "observables": {"names": ["gap_ratio"], "energy_window": mode["window"]},
+    }
+
+
+def _figure(curves: dict[int, xr.DataArray], wc: Row, path: Path) -> Path:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11.0, 4.4), layout="tight")
+    overview, zoom = fig.subplots(1, 2)
+    for ax in (overview, zoom):
+        for i, (L, da) in enumerate(curves.items()):
+            mean, err = mean_and_error(da.values)
+            ax.errorbar(da["W"].values, mean, yerr=err, marker="o", ms=4, capsize=3,
+                        color=f"C{i}", label=f"L = {L} ({da.sizes['sample']} samples)")
+        ax.axvspan(wc.value - wc.error, wc.value + wc.error, color="C3", alpha=0.15,
+                   label=f"crossing $W^* = {wc.value:.2f} \\pm {wc.error:.2f}$")
+        ax.axvline(REFERENCE[0], color="k", lw=1,
+                   label=f"$W_c = {REFERENCE[0]}$ (Slevin & Ohtsuki 2014)")
+        ax.set_xlabel("disorder strength $W$ (units of $t$)")
+        ax.set_ylabel(r"mean gap ratio $\langle r\rangle$ at $E \approx 0$")
+        ax.grid(alpha=0.3)
+    overview.axhline(R_GOE, ls="--", color="0.3", lw=1, label=f"GOE {R_GOE}")
+    overview.axhline(R_POISSON, ls=":", color="0.3", lw=1, label=f"Poisson {R_POISSON:.4f}")
+    overview.set_ylim(R_POISSON - 0.01, R_GOE + 0.01)
+    overview.set_title("3D Anderson model, periodic cubes $L^3$")
+    overview.legend(fontsize=8, loc="lower left")
+    zoom.set_title("zoom on the crossing")
+    return save_figure(fig, path)
+
+
+def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
+    start = time.perf_counter()
+    mode = MODES[quick]
+    base = Path(out) / NAME / ("quick" if quick else "full")
+    W = {"start": mode["W"][0], "stop": mode["W"][1], "num": mode["W"][2]}
+    curves = {}
+    for L, samples in mode["samples"].items():
+        ds = run_builtin_study(_config(L, samples, W, mode), base / f"L{L}", workers=workers,
+                               progress=progress)
+        curves[L] = ds["r_mean"]
+    limits = run_builtin_study(_config(LIMIT_L, mode["limit_samples"], [5.0, 100.0], mode),
+                               base / "limits", workers=workers, progress=progress)
+    x = curves[min(curves)]["W"].values
+    rng = np.random.default_rng(SEED)
+    sizes = sorted(curves)
+    main = crossing(x, curves[sizes[0]].values, curves[sizes[-1]].values, rng=rng,
+                    degree=mode["degree"], n_boot=2000)
+    wc = Row("W_c", main.x, main.error, REFERENCE[0], REFERENCE[2],
+             params={"d": 3, "E": 0.0, "L": [sizes[0], sizes[-1]]}, interval=main.interval,
+             reference_error=REFERENCE[1])
+    rows = [wc]
+    pairs = pairwise_crossings(x, {L: curves[L].values for L in sizes}, rng=rng,
+                               degree=mode["degree"], n_boot=1000)
+    for (a, b), c in pairs.items():
+        rows.append(Row("W_cross", c.x, c.error, REFERENCE[0], REFERENCE[2],
+                        params={"d": 3, "E": 0.0, "L": [int(a), int(b)]}, interval=c.interval,
+                        reference_error=REFERENCE[1]))
+    for Wl, ref, src in ((5.0, R_GOE, ATAS), (100.0, R_POISSON, POISSON)):
+        mean, err = mean_and_error(limits["r_mean"].sel(W=Wl).values[None, :])
+        rows.append(Row("r_mean", float(mean[0]), float(err[0]), float(ref), src,
+                        params={"d": 3, "L": LIMIT_L, "W": Wl}))
+    fig = _figure(curves, wc, base / f"{NAME}.png")
+    return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

@@ -52,7 +52,7 @@ def residual_norm(H: spla.LinearOperator, energies: np.ndarray, vectors: np.ndar
 
 
 def orthogonality_error(vectors: np.ndarray) -> float:
-    """max |V^T V - 1| of a set of columns."""
-    gram = vectors.T @ vectors
+    """max |V^H V - 1| of a set of columns (conjugate transpose: complex vectors too)."""
+    gram = vectors.conj().T @ vectors
     gram[np.diag_indices_from(gram)] -= 1.0
     return float(np.max(np.abs(gram))) if gram.size else 0.0

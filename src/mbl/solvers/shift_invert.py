@@ -50,6 +50,11 @@ def shift_invert(
             f"shift-invert Lanczos did not converge for k = {k} pairs at sigma = {sigma}: "
             f"{len(exc.eigenvalues)} converged; lower k or use method='dense'"
         ) from exc
+    except RuntimeError as exc:  # SuperLU "Factor is exactly singular", other ARPACK errors
+        raise ConvergenceError(
+            f"shift-invert failed at sigma = {sigma}: {exc}; a singular factor means sigma "
+            "sits on an eigenvalue: move the target slightly"
+        ) from exc
     order = np.argsort(w)
     w, v = w[order], v[:, order]
     res = residual_norm(H, w, v)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mbl._core.errors import MemoryPlanError, StoreMismatchError
+from mbl._core.errors import InputError, MemoryPlanError, StoreMismatchError
 from mbl._core.memory import available_memory, format_bytes, peak_rss
 from mbl._core.seeds import task_rng
 from mbl.study.config import StudyConfig, parse_config
@@ -122,11 +122,13 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
               executor: Executor | None = None, progress: Progress | None = None) -> RunSummary:
     """Compute every (point, sample) of ``cfg`` not yet in the store at ``directory``."""
     directory = Path(directory)
+    if workers < 1:  # before the store is created or touched
+        raise InputError(f"--workers must be >= 1, got {workers}")
     check_memory(cfg, workers)
     if Store.exists(directory):
         with Store(directory) as store:
             cfg = reconcile(store.get_meta("config"), cfg)
-    elif directory.exists() and any(directory.iterdir()):
+    elif directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise StoreMismatchError(f"'{directory}' exists and is not a study directory; "
                                  "choose an empty or new --out directory")
     cfg = cfg.with_seed()

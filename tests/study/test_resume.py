@@ -1,0 +1,156 @@
+"""Interruption, resume and extension of studies, through the ``mbl`` command (DESIGN §3-§4)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+#: Enough tasks that a 2-worker run lasts several seconds (L = 8 dominates, ~0.1 s a task).
+KILL_STUDY = {"study": {"samples": 20}, "grid": {"L": [6, 8], "W": [12.0, 14.0, 16.0, 18.0]}}
+KILL_TASKS = 2 * 4 * 20
+
+
+def _count(db_path) -> int:
+    """Rows in ``results``, or 0 while the store is not created yet."""
+    if not db_path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(db_path, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:  # schema not written yet
+        return 0
+
+
+def _run_and_kill(cli, study, out, min_stored: int = KILL_TASKS // 2 + 10) -> int:
+    """Start ``mbl run --workers 2``, SIGKILL its process group amid the L = 8 tasks."""
+    log = (cli.cwd / "killed.log").open("w")
+    proc = subprocess.Popen(cli.argv("run", study, "--out", out, "--workers", 2), cwd=cli.cwd,
+                            env=cli.env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _count(out / "study.sqlite") < min_stored:
+            assert proc.poll() is None, "mbl run ended before it could be killed"
+            assert time.monotonic() < deadline, "no task stored within 120 s"
+            time.sleep(0.02)
+        assert proc.poll() is None, "mbl run finished before the kill: make KILL_STUDY bigger"
+        os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+    return _count(out / "study.sqlite")
+
+
+def test_kill9_then_resume_equals_uninterrupted(cli, tiny_study, tmp_path):
+    study = tiny_study(tmp_path, **KILL_STUDY)
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+
+    stored = _run_and_kill(cli, study, killed)
+    assert 0 < stored < KILL_TASKS, f"kill left {stored} of {KILL_TASKS} tasks stored"
+    assert f"{stored} / {KILL_TASKS} stored" in cli.ok("status", killed).stdout
+
+    assert cli.run_study(study, killed, "--workers", 2) == (KILL_TASKS - stored, stored)
+    assert cli.run_study(study, clean, "--workers", 2) == (KILL_TASKS, 0)
+    resumed, reference = cli.export(killed), cli.export(clean)
+    xr.testing.assert_equal(resumed, reference)
+    assert np.isfinite(resumed["r_mean"]).all()
+
+    db = sqlite3.connect(killed / "study.sqlite")
+    try:
+        count, distinct = db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT point || '/' || sample) FROM results").fetchone()
+        statuses = [s for (s,) in db.execute("SELECT status FROM runs ORDER BY run_id")]
+    finally:
+        db.close()
+    assert count == distinct == KILL_TASKS
+    assert statuses == ["running", "complete"]  # the killed run never reached its end
+
+
+def test_workers_1_and_2_export_identical_data(cli, tiny_study, tmp_path):
+    study = tiny_study(tmp_path, study={"samples": 4})
+    for workers in (1, 2):
+        assert cli.run_study(study, tmp_path / f"w{workers}", "--workers", workers) == (16, 0)
+    one, two = cli.export(tmp_path / "w1"), cli.export(tmp_path / "w2")
+    xr.testing.assert_equal(one, two)
+    assert np.isfinite(one["r_mean"]).all() and one.attrs["tasks_stored"] == 16
+
+
+def test_rerun_of_complete_study_computes_nothing(cli, completed_study, tmp_path):
+    study, done = completed_study
+    out = cli.copy(done, tmp_path / "again")
+    before = cli.rows(out)
+    assert "0 computed, 12 already stored" in cli.ok("run", study, "--out", out).stdout
+    assert cli.rows(out) == before
+
+
+@pytest.mark.parametrize(("override", "new"), [
+    ("grid.W=[12.0, 16.5, 14.0]", 6),   # one more W value: 2 L x 3 samples
+    ("study.samples=5", 8),             # 2 more samples at each of 4 points
+])
+def test_extend_keeps_old_results_and_adds_new(cli, completed_study, tmp_path, override, new):
+    study, done = completed_study
+    out = cli.copy(done, tmp_path / "extended")
+    before = cli.rows(out)
+    assert cli.run_study(study, out, "--set", override) == (new, 12)
+    after = cli.rows(out)
+    assert len(after) == 12 + new
+    assert {k: after[k] for k in before} == before  # same blobs, times and run ids
+    fresh = tmp_path / "fresh"
+    cli.run_study(study, fresh, "--set", override)
+    xr.testing.assert_equal(cli.export(out), cli.export(fresh))
+
+
+def test_study_without_seed_resumes_with_stored_seed(cli, tiny_study, tmp_path):
+    study = tiny_study(tmp_path, study={"seed": None, "samples": 2})
+    out = tmp_path / "seedless"
+    assert cli.run_study(study, out) == (8, 0)
+    seed = _stored_seed(out)
+    assert isinstance(seed, int)
+    assert cli.run_study(study, out) == (0, 8)
+    assert cli.run_study(study, out, "--set", "study.samples=3") == (4, 8)
+    assert _stored_seed(out) == seed
+    explicit = tmp_path / "explicit"
+    cli.run_study(study, explicit, "--set", f"study.seed={seed}", "--set", "study.samples=3")
+    xr.testing.assert_equal(cli.export(out), cli.export(explicit))
+
+
+def _stored_seed(directory) -> int:
+    import json
+
+    db = sqlite3.connect(directory / "study.sqlite")
+    try:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
+    finally:
+        db.close()
+    return json.loads(value)["study"]["seed"]
+
+
+@pytest.mark.parametrize(("override", "named"), [
+    ("study.samples=2", "study.samples"),
+    ("grid.W=[12.0]", "grid.W"),
+    ("study.seed=1", "study.seed"),
+    ("model.bc=\"open\"", "model.bc"),
+    ("solver.method=\"shift_invert\"", "solver.method"),
+    ("observables.names=[\"gap_ratio\"]", "observables.names"),
+])
+def test_incompatible_change_is_refused_and_leaves_store_intact(cli, completed_study, tmp_path,
+                                                                override, named):
+    study, done = completed_study
+    out = cli.copy(done, tmp_path / "existing")
+    before = cli.snapshot(out)
+    err = cli.bad("run", study, "--out", out, "--set", override)
+    assert named in err
+    assert cli.snapshot(out) == before
