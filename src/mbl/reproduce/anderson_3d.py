@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from mbl._core.errors import InputError
 from mbl.observables import R_GOE, R_POISSON
 from mbl.plot import save_figure
 from mbl.reproduce.base import Report, Row, run_builtin_study
-from mbl.scaling import crossing, mean_and_error, pairwise_crossings
+from mbl.scaling import crossing, mean_and_error
 from mbl.study.runner import Progress
 
 NAME = "anderson-3d-levels"
@@ -63,8 +64,9 @@ def _figure(curves: dict[int, xr.DataArray], wc: Row, path: Path) -> Path:
             mean, err = mean_and_error(da.values)
             ax.errorbar(da["W"].values, mean, yerr=err, marker="o", ms=4, capsize=3,
                         color=f"C{i}", label=f"L = {L} ({da.sizes['sample']} samples)")
-        ax.axvspan(wc.value - wc.error, wc.value + wc.error, color="C3", alpha=0.15,
-                   label=f"crossing $W^* = {wc.value:.2f} \\pm {wc.error:.2f}$")
+        if wc.error is not None and np.isfinite(wc.value):
+            ax.axvspan(wc.value - wc.error, wc.value + wc.error, color="C3", alpha=0.15,
+                       label=f"crossing $W^* = {wc.value:.2f} \\pm {wc.error:.2f}$")
         ax.axvline(REFERENCE[0], color="k", lw=1,
                    label=f"$W_c = {REFERENCE[0]}$ (Slevin & Ohtsuki 2014)")
         ax.set_xlabel("disorder strength $W$ (units of $t$)")
@@ -79,6 +81,19 @@ def _figure(curves: dict[int, xr.DataArray], wc: Row, path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def _crossing_row(quantity: str, x: np.ndarray, a: xr.DataArray, b: xr.DataArray, mode: dict,
+                  rng: np.random.Generator, n_boot: int) -> Row:
+    """Crossing of two sizes' curves; curves that do not cross give a row with value NaN."""
+    params = {"d": 3, "E": 0.0, "L": [int(a["L"]), int(b["L"])]}
+    try:
+        c = crossing(x, a.values, b.values, rng=rng, degree=mode["degree"], n_boot=n_boot)
+    except InputError as exc:
+        return Row(quantity, float("nan"), None, REFERENCE[0], f"{REFERENCE[2]}; {exc}",
+                   params=params, reference_error=REFERENCE[1])
+    return Row(quantity, c.x, c.error, REFERENCE[0], REFERENCE[2], params=params,
+               interval=c.interval, reference_error=REFERENCE[1])
+
+
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
@@ -88,27 +103,18 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     for L, samples in mode["samples"].items():
         ds = run_builtin_study(_config(L, samples, W, mode), base / f"L{L}", workers=workers,
                                progress=progress)
-        curves[L] = ds["r_mean"]
+        curves[L] = ds["r_mean"].assign_coords(L=L)
     limits = run_builtin_study(_config(LIMIT_L, mode["limit_samples"], [5.0, 100.0], mode),
                                base / "limits", workers=workers, progress=progress)
     x = curves[min(curves)]["W"].values
     rng = np.random.default_rng(SEED)
     sizes = sorted(curves)
-    main = crossing(x, curves[sizes[0]].values, curves[sizes[-1]].values, rng=rng,
-                    degree=mode["degree"], n_boot=2000)
-    wc = Row("W_c", main.x, main.error, REFERENCE[0], REFERENCE[2],
-             params={"d": 3, "E": 0.0, "L": [sizes[0], sizes[-1]]}, interval=main.interval,
-             reference_error=REFERENCE[1])
-    rows = [wc]
-    pairs = pairwise_crossings(x, {L: curves[L].values for L in sizes}, rng=rng,
-                               degree=mode["degree"], n_boot=1000)
-    for (a, b), c in pairs.items():
-        rows.append(Row("W_cross", c.x, c.error, REFERENCE[0], REFERENCE[2],
-                        params={"d": 3, "E": 0.0, "L": [int(a), int(b)]}, interval=c.interval,
-                        reference_error=REFERENCE[1]))
+    rows = [_crossing_row("W_c", x, curves[sizes[0]], curves[sizes[-1]], mode, rng, 2000)]
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        rows.append(_crossing_row("W_cross", x, curves[a], curves[b], mode, rng, 1000))
     for Wl, ref, src in ((5.0, R_GOE, ATAS), (100.0, R_POISSON, POISSON)):
         mean, err = mean_and_error(limits["r_mean"].sel(W=Wl).values[None, :])
         rows.append(Row("r_mean", float(mean[0]), float(err[0]), float(ref), src,
                         params={"d": 3, "L": LIMIT_L, "W": Wl}))
-    fig = _figure(curves, wc, base / f"{NAME}.png")
+    fig = _figure(curves, rows[0], base / f"{NAME}.png")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

@@ -40,7 +40,7 @@ class SolverSection(_Section):
     energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
     energy_density: float | None = Field(None, ge=0, le=1)
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
-    dense_max: int = Field(8000, ge=1, description="largest N that method='auto' diagonalizes densely")
+    dense_max: int = Field(8000, ge=1, description="largest N that method='auto' treats dense")
 
 
 class ObservablesSection(_Section):

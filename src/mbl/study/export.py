@@ -80,4 +80,6 @@ def write_csv(ds: xr.Dataset, path: str | Path) -> Path:
 
 
 def _fmt(x: Any) -> str:
-    return "" if isinstance(x, float) and np.isnan(x) else repr(x) if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return "" if np.isnan(x) else repr(x)
+    return str(x)

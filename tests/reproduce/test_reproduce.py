@@ -1,0 +1,89 @@
+"""Reproductions: the JSON contract of DESIGN §5, on shrunken studies (the real ones are slow)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from mbl.cli import app
+from mbl.reproduce import REPRODUCTIONS, anderson_3d, anderson_lowd
+
+KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
+        "source"}
+
+
+def _check_contract(payload: dict, name: str) -> None:
+    assert set(payload) == {"name", "quick", "seconds", "figures", "results"}
+    assert payload["name"] == name and payload["quick"] is True
+    assert payload["seconds"] > 0
+    assert payload["figures"] and all(f.endswith(".png") for f in payload["figures"])
+    for row in payload["results"]:
+        assert set(row) == KEYS
+        for key in ("value", "error", "reference", "reference_error"):
+            v = row[key]
+            assert v is None or (isinstance(v, float) and math.isfinite(v)), (key, v)
+
+
+def _run_json(args: list[str]) -> dict:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1, "stdout must hold exactly one JSON object"
+    return json.loads(lines[0])
+
+
+def test_lowd_contract_and_physics(tmp_path, monkeypatch):
+    monkeypatch.setattr(anderson_lowd, "SIZES", {True: {1: [20, 40, 80], 2: [6, 8, 12]}})
+    monkeypatch.setattr(anderson_lowd, "CLEAN_SIZES", [10, 20, 40])
+    payload = _run_json(["reproduce", anderson_lowd.NAME, "--quick", "--json", "--out",
+                         str(tmp_path), "--workers", "1"])
+    _check_contract(payload, anderson_lowd.NAME)
+    rows = payload["results"]
+    clean = [r for r in rows if r["params"].get("W") == 0.0]
+    assert clean and all(abs(r["value"] - r["reference"]) < 1e-9 for r in clean)
+    d1 = [r for r in rows if r["quantity"] == "D" and r["params"]["d"] == 1]
+    # 1D at W >= 8: the localization length is ~1 site, so the PR no longer grows with L.
+    assert all(abs(r["value"]) < 4 * r["error"] + 0.05 for r in d1)
+    for f in payload["figures"]:
+        assert (tmp_path / f).exists() or __import__("pathlib").Path(f).exists()
+
+
+def test_3d_contract_on_small_cubes(tmp_path, monkeypatch):
+    tiny = dict(samples={4: 60, 6: 30}, W=(8.0, 30.0, 6), window=0.5, degree=1,
+                dense_max=2000, limit_samples=4)
+    monkeypatch.setattr(anderson_3d, "MODES", {True: tiny})
+    monkeypatch.setattr(anderson_3d, "LIMIT_L", 4)
+    payload = _run_json(["reproduce", anderson_3d.NAME, "--quick", "--json", "--out",
+                         str(tmp_path), "--workers", "1"])
+    _check_contract(payload, anderson_3d.NAME)
+    wc = [r for r in payload["results"] if r["quantity"] == "W_c"]
+    assert len(wc) == 1 and wc[0]["params"]["d"] == 3
+    # tiny cubes may not cross inside the grid: then the value is null and so is the interval
+    assert (wc[0]["value"] is None) == (wc[0]["interval"] is None)
+    assert wc[0]["reference"] == pytest.approx(16.543)
+
+
+def test_table_output_and_listing(tmp_path, monkeypatch):
+    result = CliRunner().invoke(app, ["reproduce"])
+    assert result.exit_code == 0
+    for name in REPRODUCTIONS:
+        assert name in result.stdout
+
+
+@pytest.mark.slow
+def test_3d_quick_acceptance(tmp_path):
+    """The acceptance run: W_c error <= 0.4, W_c +- 2 error overlaps [15.5, 17.5]."""
+    out = subprocess.run([sys.executable, "-m", "mbl.cli", "reproduce", anderson_3d.NAME,
+                          "--quick", "--json", "--out", str(tmp_path)],
+                         capture_output=True, text=True, check=True)
+    payload = json.loads(out.stdout)
+    _check_contract(payload, anderson_3d.NAME)
+    wc = next(r for r in payload["results"] if r["quantity"] == "W_c")
+    print(f"W_c = {wc['value']:.3f} +- {wc['error']:.3f} in {payload['seconds']:.0f} s")
+    assert wc["error"] <= 0.4
+    assert wc["value"] - 2 * wc["error"] <= 17.5 and wc["value"] + 2 * wc["error"] >= 15.5
