@@ -1,8 +1,8 @@
 """Peak memory of a dense study task: ``mbl estimate`` against the measured peak.
 
 Writes a one-task study (3D Anderson, L = 16, N = 4096 by default), asks ``mbl estimate`` for
-its plan, runs it with ``/usr/bin/time -v mbl run`` (falling back to the children's rusage),
-and prints predicted / measured. The interpreter and imports are included in both.
+its plan, runs ``mbl run`` under a parent that reads its peak RSS (what ``/usr/bin/time -v``
+reports), and prints predicted / measured. The interpreter and imports are included in both.
 
 Usage: python3 benchmarks/bench_memory.py [L] [vectors: 0|1]
 """
@@ -10,8 +10,6 @@ Usage: python3 benchmarks/bench_memory.py [L] [vectors: 0|1]
 from __future__ import annotations
 
 import re
-import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,27 +38,27 @@ def _mib(text: str) -> float:
     return float(value) * {"GiB": 1024, "MiB": 1, "KiB": 1 / 1024}[unit]
 
 
+MEASURE = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def measure(L: int, vectors: bool) -> tuple[float, float]:
-    """(predicted MiB, measured MiB)."""
+    """(predicted MiB, measured MiB): the peak RSS of ``mbl run``, as wait4 (and so
+    ``/usr/bin/time -v``) reports it, taken in a fresh parent process."""
     names = '["gap_ratio", "ipr"]' if vectors else '["gap_ratio"]'
+    mbl = [sys.executable, "-m", "mbl.cli"]
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "mem.toml"
         study.write_text(STUDY.format(L=L, names=names))
-        est = subprocess.run([sys.executable, "-m", "mbl.cli", "estimate", str(study)],
-                             capture_output=True, text=True, check=True).stdout
+        est = subprocess.run([*mbl, "estimate", str(study)], capture_output=True, text=True,
+                             check=True).stdout
         predicted = _mib(est.splitlines()[1])
-        cmd = [sys.executable, "-m", "mbl.cli", "run", str(study), "--out", f"{tmp}/run", "-q"]
-        gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists()
-                                            else None)
-        if gnu_time:
-            res = subprocess.run([gnu_time, "-v", *cmd], capture_output=True, text=True,
-                                 check=True)
-            kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)",
-                                res.stderr).group(1))
-        else:
-            subprocess.run(cmd, capture_output=True, check=True)
-            kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        return predicted, kib / 1024
+        out = subprocess.run([sys.executable, "-c", MEASURE, *mbl, "run", str(study), "--out",
+                              f"{tmp}/run", "-q"], capture_output=True, text=True, check=True)
+        return predicted, int(out.stdout.split()[-1]) / 1024
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ class Cli:
     def ok(self, *args: Any) -> subprocess.CompletedProcess[str]:
         """Run, expect exit 0 and clean (no ANSI escapes) output on a non-terminal."""
         proc = self.run(*args)
-        assert proc.returncode == 0, f"mbl {args} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        assert proc.returncode == 0, f"{args} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
         assert "\x1b[" not in proc.stdout + proc.stderr, "escape codes on a non-terminal"
         assert "Traceback" not in proc.stderr
         return proc

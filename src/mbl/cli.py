@@ -136,8 +136,9 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")]) -
     typer.echo(f"tasks     {stored} / {total} stored ({100 * stored / max(total, 1):.1f}%), "
                f"{len(fails)} failure record(s)")
     typer.echo(f"per task  {mean_s:.3g} s mean, peak memory {format_bytes(peak)}")
-    typer.echo(f"remaining {total - stored} task(s), about {(total - stored) * mean_s:.0f} "
-               "core-seconds")
+    workers = runs[-1]["workers"] if runs else 1
+    typer.echo(f"remaining {total - stored} task(s): ETA about "
+               f"{(total - stored) * mean_s / max(workers, 1):.0f} s with {workers} worker(s)")
     if runs:
         last = runs[-1]
         typer.echo(f"last run  #{last['run_id']} {last['status']} with {last['workers']} "
@@ -178,6 +179,7 @@ def plot(directory: Annotated[Path, typer.Argument(help="study directory")],
     from mbl.study.export import to_dataset
 
     ds = to_dataset(directory)
+    y = _ALIASES.get(y, y)
     if hue is None:
         others = [d for d in ds[y].dims if d not in (x, "sample") and ds.sizes[d] > 1] \
             if y in ds else []
@@ -185,6 +187,9 @@ def plot(directory: Annotated[Path, typer.Argument(help="study directory")],
     refs = _references(y)
     fig = plot_curves(ds, x=x, y=y, hue=hue, references=refs)
     typer.echo(str(save_figure(fig, output or Path(directory) / f"{y}_vs_{x}.png")))
+
+
+_ALIASES = {"gap_ratio": "r_mean", "ipr": "ipr_mean", "participation_ratio": "pr_mean"}
 
 
 def _references(y: str) -> dict[str, float] | None:
@@ -272,8 +277,18 @@ def reproduce(name: Annotated[str | None, typer.Argument(help="reproduction (non
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: usage errors too become one paragraph and exit 2."""
+    from typer.exceptions import TyperException
+
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if message.strip():  # (no arguments at all: the help was printed, nothing to add)
+                typer.echo(f"mbl: error: {message} (see 'mbl --help' or 'mbl COMMAND --help')",
+                       err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-#: Enough tasks that a 2-worker run lasts several seconds (L = 8 dominates, ~0.1 s a task).
-KILL_STUDY = {"study": {"samples": 20}, "grid": {"L": [6, 8], "W": [12.0, 14.0, 16.0, 18.0]}}
-KILL_TASKS = 2 * 4 * 20
+#: Enough tasks that a 2-worker run lasts a few seconds (L = 8 dominates: ~0.05 s a task).
+KILL_STUDY = {"study": {"samples": 16}, "grid": {"L": [6, 8], "W": [12.0, 14.0, 16.0, 18.0]}}
+KILL_TASKS = 2 * 4 * 16
 
 
 def _count(db_path) -> int:
@@ -31,34 +31,43 @@ def _count(db_path) -> int:
         return 0
 
 
-def _run_and_kill(cli, study, out, min_stored: int = KILL_TASKS // 2 + 10) -> int:
-    """Start ``mbl run --workers 2``, SIGKILL its process group amid the L = 8 tasks."""
-    log = (cli.cwd / "killed.log").open("w")
-    proc = subprocess.Popen(cli.argv("run", study, "--out", out, "--workers", 2), cwd=cli.cwd,
-                            env=cli.env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while _count(out / "study.sqlite") < min_stored:
-            assert proc.poll() is None, "mbl run ended before it could be killed"
-            assert time.monotonic() < deadline, "no task stored within 120 s"
-            time.sleep(0.02)
-        assert proc.poll() is None, "mbl run finished before the kill: make KILL_STUDY bigger"
-        os.killpg(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+def _run_and_signal(cli, study, out, sig=signal.SIGKILL,
+                    min_stored: int = KILL_TASKS // 2 + 8) -> tuple[int, str]:
+    """Start ``mbl run --workers 2`` in its own process group and send ``sig`` to the group
+    amid the L = 8 tasks; return (tasks stored, output). SIGKILL must kill it at once, SIGINT
+    (Ctrl-C in a terminal) must make it exit 130 promptly."""
+    log_path = cli.cwd / f"signalled-{out.name}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cli.argv("run", study, "--out", out, "--workers", 2),
+                                cwd=cli.cwd, env=cli.env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while _count(out / "study.sqlite") < min_stored:
+                assert proc.poll() is None, "mbl run ended before it could be signalled"
+                assert time.monotonic() < deadline, f"{min_stored} tasks not stored in 120 s"
+                time.sleep(0.02)
+            assert proc.poll() is None, "mbl run finished before the signal: enlarge KILL_STUDY"
+            os.killpg(proc.pid, sig)
+            expected = -signal.SIGKILL if sig == signal.SIGKILL else 130
+            try:
+                assert proc.wait(timeout=30) == expected
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"mbl run still running 30 s after signal {sig!r}")
+        finally:
+            try:  # the pool workers too, whatever happened
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait()
-        log.close()
-    return _count(out / "study.sqlite")
+    return _count(out / "study.sqlite"), log_path.read_text()
 
 
 def test_kill9_then_resume_equals_uninterrupted(cli, tiny_study, tmp_path):
     study = tiny_study(tmp_path, **KILL_STUDY)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
 
-    stored = _run_and_kill(cli, study, killed)
+    stored, _ = _run_and_signal(cli, study, killed)
     assert 0 < stored < KILL_TASKS, f"kill left {stored} of {KILL_TASKS} tasks stored"
     assert f"{stored} / {KILL_TASKS} stored" in cli.ok("status", killed).stdout
 
@@ -154,3 +163,19 @@ def test_incompatible_change_is_refused_and_leaves_store_intact(cli, completed_s
     err = cli.bad("run", study, "--out", out, "--set", override)
     assert named in err
     assert cli.snapshot(out) == before
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_resumes(cli, tiny_study, tmp_path):
+    """SIGINT to the whole process group (Ctrl-C): exit 130, a one-line message, the run
+    marked interrupted, and a resume that completes the study."""
+    study = tiny_study(tmp_path, **KILL_STUDY)
+    out = tmp_path / "interrupted"
+    stored, log = _run_and_signal(cli, study, out, signal.SIGINT)
+    assert log.startswith("mbl: error: interrupted") and "Traceback" not in log
+    db = sqlite3.connect(out / "study.sqlite")
+    try:
+        assert [s for (s,) in db.execute("SELECT status FROM runs")] == ["interrupted"]
+    finally:
+        db.close()
+    assert cli.run_study(study, out, "--workers", 2) == (KILL_TASKS - stored, stored)

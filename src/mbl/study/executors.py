@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,6 +40,8 @@ def pin_threads(threads: int) -> None:
     """Limit BLAS/OpenMP and numba threads of this process (call in each worker)."""
     from threadpoolctl import threadpool_limits
 
+    if mp.parent_process() is not None:  # a pool worker: Ctrl-C is the driver's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     for var in _THREAD_VARS:
         os.environ[var] = str(threads)
     threadpool_limits(limits=threads)
@@ -90,8 +93,14 @@ class LocalExecutor:
                     os.environ[v] = old
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
-        pending: dict[Future, Any] = {}
-        it = iter(items)
+        try:
+            yield from self._drain(fn, iter(items), {})
+        except BaseException:  # Ctrl-C or a driver error: stop the workers, do not wait
+            self._terminate()
+            raise
+
+    def _drain(self, fn: Callable[[T], R], it: Iterator[T],
+               pending: dict[Future, T]) -> Iterator[tuple[T, R]]:
         exhausted = False
         while True:
             while not exhausted and len(pending) < self.max_in_flight:
@@ -106,6 +115,14 @@ class LocalExecutor:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield pending.pop(fut), fut.result()
+
+    def _terminate(self) -> None:
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
