@@ -2,6 +2,11 @@
 
 from mbl.observables.dos import density_of_states
 from mbl.observables.eigenstates import ipr, participation_ratio
+from mbl.observables.entanglement import (
+    entanglement_entropy,
+    page_entropy,
+    page_entropy_fixed_number,
+)
 from mbl.observables.levels import (
     R_GOE,
     R_GUE,
@@ -10,15 +15,21 @@ from mbl.observables.levels import (
     mean_gap_ratio,
     window,
 )
+from mbl.observables.participation import kl_divergence_neighbours, participation_entropies
 
 __all__ = [
     "R_GOE",
     "R_GUE",
     "R_POISSON",
     "density_of_states",
+    "entanglement_entropy",
     "gap_ratios",
     "ipr",
+    "kl_divergence_neighbours",
     "mean_gap_ratio",
+    "page_entropy",
+    "page_entropy_fixed_number",
+    "participation_entropies",
     "participation_ratio",
     "window",
 ]

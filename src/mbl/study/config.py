@@ -21,7 +21,8 @@ from mbl.study.models import MODELS, model_params
 Scalar = int | float | str | bool
 
 STUDY_KINDS = ("spectrum",)
-OBSERVABLES = ("gap_ratio", "ipr", "participation_ratio", "dos")
+OBSERVABLES = ("gap_ratio", "r_eps", "ipr", "participation_ratio", "dos", "entanglement",
+               "participation_entropy", "kl")
 
 
 class _Section(BaseModel):
@@ -44,9 +45,11 @@ class SolverSection(_Section):
 
 
 class ObservablesSection(_Section):
-    names: list[Literal["gap_ratio", "ipr", "participation_ratio", "dos"]] = ["gap_ratio"]
+    names: list[Literal["gap_ratio", "r_eps", "ipr", "participation_ratio", "dos",
+                        "entanglement", "participation_entropy", "kl"]] = ["gap_ratio"]
     energy_window: float = Field(0.1, gt=0, le=1)
     eps_bins: int = Field(20, ge=1)
+    cut: int | None = Field(None, ge=1, description="entanglement cut: sites 0..cut-1 (L/2)")
 
     @field_validator("names")
     @classmethod
@@ -237,6 +240,10 @@ def parse_config(raw: Mapping[str, Any], *, source: str = "<config>") -> StudyCo
         raise ConfigError(f"{source}: [solver] sets both energy and energy_density; keep one")
     if solver.energy is None and solver.energy_density is None:
         solver = solver.model_copy(update={"energy_density": 0.5})
+    if ({"entanglement"} & set(observables.names)
+            and not hasattr(MODELS[name].schema, "basis")):
+        raise ConfigError(f"{source}: [observables] entanglement needs a many-body model "
+                          f"(xxz, aubry_andre, fermions), not {name!r}")
     cfg = StudyConfig(study, model, solver, observables, grid, source)
     _check_points(cfg, source)
     return cfg
@@ -286,6 +293,10 @@ def _check_points(cfg: StudyConfig, source: str) -> None:
             params.build()
         except InputError as exc:
             raise ConfigError(f"{source}: [model] at grid point {p_coords}: {exc}") from None
+        cut = cfg.observables.cut
+        if cut is not None and "entanglement" in cfg.observables.names and cut >= params.L:
+            raise ConfigError(f"{source}: [observables] cut = {cut} is outside the chain of "
+                              f"L = {params.L} sites; choose 1 <= cut <= {params.L - 1}")
         _validate(SolverSection, solver, "solver", source, grid_keys)
 
 

@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from mbl.observables import density_of_states, gap_ratios, ipr, window
+from mbl.observables import (
+    density_of_states,
+    entanglement_entropy,
+    gap_ratios,
+    ipr,
+    kl_divergence_neighbours,
+    participation_entropies,
+    window,
+)
 from mbl.solvers import solve, target_energy
 from mbl.study.models import model_params
 
@@ -38,8 +46,25 @@ def solver_method(solver: dict[str, Any], n: int, observables: dict[str, Any]) -
     return "shift_invert"
 
 
+VECTOR_OBSERVABLES = {"ipr", "participation_ratio", "entanglement", "participation_entropy", "kl"}
+
+
 def needs_vectors(observables: dict[str, Any]) -> bool:
-    return bool({"ipr", "participation_ratio"} & set(observables["names"]))
+    return bool(VECTOR_OBSERVABLES & set(observables["names"]))
+
+
+def gap_ratio_by_energy_density(energies: np.ndarray, e_min: float, e_max: float,
+                                bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean r in ``bins`` equal windows of eps = (E - E_min)/(E_max - E_min): (centres, r)."""
+    r = gap_ratios(energies)
+    eps = (energies[1:-1] - e_min) / max(e_max - e_min, np.finfo(float).tiny)
+    idx = np.clip((eps * bins).astype(int), 0, bins - 1)
+    ok = np.isfinite(r)
+    total = np.bincount(idx[ok], weights=r[ok], minlength=bins)
+    count = np.bincount(idx[ok], minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return (np.arange(bins) + 0.5) / bins, mean
 
 
 def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
@@ -50,7 +75,7 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     """
     params = model_params(point["model"])
     solver, obs = point["solver"], point["observables"]
-    H = params.build().hamiltonian(rng=rng)
+    H = params.hamiltonian(rng)
     method = solver_method(solver, H.shape[0], obs)
     res = solve(H, method=method, k=solver["k"], energy=solver["energy"],
                 energy_density=solver["energy_density"], vectors=needs_vectors(obs))
@@ -71,13 +96,19 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
         r = gap_ratios(energies)
         out["r"] = r
         out["r_mean"] = float(np.nanmean(r)) if np.any(np.isfinite(r)) else np.nan
-    if needs_vectors(obs):
+    if {"ipr", "participation_ratio"} & set(names):
         q = ipr(res.vectors[:, sel])
         if "ipr" in names:
             out["ipr"], out["ipr_mean"] = q, float(q.mean())
         if "participation_ratio" in names:
             out["pr"], out["pr_mean"] = 1.0 / q, float(np.mean(1.0 / q))
+    if needs_vectors(obs):
         out["residual"] = res.residual
+    if "r_eps" in names and method == "dense":
+        out["eps"], out["r_eps"] = gap_ratio_by_energy_density(res.energies, res.e_min,
+                                                               res.e_max, obs["eps_bins"])
+    if needs_vectors(obs):
+        _eigenstate_measures(out, params, res.vectors[:, sel], obs)
     if "dos" in names:
         centres, rho = density_of_states(res.energies, bins=obs["eps_bins"], e_min=res.e_min,
                                          e_max=res.e_max)
@@ -85,7 +116,26 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     return out
 
 
+def _eigenstate_measures(out: dict[str, Any], params: Any, vectors: np.ndarray,
+                         obs: dict[str, Any]) -> None:
+    """Entanglement, participation entropies and KL divergences of the window's states."""
+    names = obs["names"]
+    if "entanglement" in names:
+        L = params.L
+        cut = L // 2 if obs["cut"] is None else obs["cut"]
+        s = entanglement_entropy(vectors, params.basis().states, L, cut, renyi=(1, 2))
+        out["entropy"], out["entropy_mean"] = s[1], float(np.mean(s[1]))
+        out["entropy2_mean"] = float(np.mean(s[2]))
+    if "participation_entropy" in names:
+        s = participation_entropies(vectors, qs=(1, 2))
+        out["s1_mean"], out["s2_mean"] = float(np.mean(s[1])), float(np.mean(s[2]))
+    if "kl" in names:
+        out["kl_mean"] = float(np.mean(kl_divergence_neighbours(vectors)))
+
+
 KINDS: dict[str, Kind] = {
     "spectrum": Kind(spectrum_task, axes={"r": "r_index", "ipr": "level", "pr": "level",
-                                          "dos": "eps_bin", "dos_energy": "eps_bin"}),
+                                          "dos": "eps_bin", "dos_energy": "eps_bin",
+                                          "entropy": "level", "eps": "eps_bin",
+                                          "r_eps": "eps_bin"}),
 }

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mbl.models import Anderson
+from mbl.basis import SpinBasis
+from mbl.models import Anderson, AubryAndre, SpinlessFermions, XXZChain
 
 
 class AndersonParams(BaseModel):
@@ -32,6 +33,83 @@ class AndersonParams(BaseModel):
         """Hilbert-space dimension N."""
         return self.L**self.d
 
+    def hamiltonian(self, rng):
+        """Sparse Hamiltonian of one realization drawn from ``rng``."""
+        return self.build().hamiltonian(rng=rng)
+
+
+class _ChainParams(BaseModel):
+    """Shared keys of the spin-chain models (S^z sector of ``sz``; fields h_i ~ U[-W, W])."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    L: int = Field(ge=2, le=30, description="number of sites")
+    W: float = Field(ge=0, allow_inf_nan=False, description="disorder strength")
+    J: float = Field(1.0, allow_inf_nan=False, description="exchange coupling")
+    Delta: float = Field(1.0, allow_inf_nan=False, description="anisotropy")
+    bc: Literal["open", "periodic"] = "periodic"
+    sz: float = Field(0.0, description="total S^z of the sector (n_up - L/2)")
+
+    def basis(self) -> SpinBasis:
+        """The S^z sector the Hamiltonian acts on."""
+        return SpinBasis.from_sz(self.L, self.sz)
+
+    def dimension(self) -> int:
+        return self.basis().dim
+
+    def hamiltonian(self, rng):
+        return self.build().hamiltonian(sz=self.sz, rng=rng)
+
+
+class XXZParams(_ChainParams):
+    """``[model] name = "xxz"``: the random-field XXZ chain (DESIGN §2)."""
+
+    name: Literal["xxz"]
+
+    def build(self) -> XXZChain:
+        self.basis()  # validates the sector (e.g. odd L with sz = 0)
+        return XXZChain(L=self.L, J=self.J, Delta=self.Delta, W=self.W, bc=self.bc)
+
+
+class AubryAndreParams(_ChainParams):
+    """``[model] name = "aubry_andre"``: the XXZ chain in h_i = W cos(2 pi beta i + phi)."""
+
+    name: Literal["aubry_andre"]
+
+    def build(self) -> AubryAndre:
+        self.basis()
+        return AubryAndre(L=self.L, J=self.J, Delta=self.Delta, W=self.W, bc=self.bc)
+
+
+class FermionParams(BaseModel):
+    """``[model] name = "fermions"``: spinless fermions (hopping t, interaction V, h ~ U[-W, W])."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["fermions"]
+    L: int = Field(ge=2, le=30, description="number of sites")
+    W: float = Field(ge=0, allow_inf_nan=False, description="disorder strength")
+    t: float = Field(0.5, allow_inf_nan=False, description="hopping")
+    V: float = Field(1.0, allow_inf_nan=False, description="nearest-neighbour interaction")
+    n: int | None = Field(None, ge=0, description="particle number (default L/2)")
+    bc: Literal["open", "periodic", "antiperiodic"] = "periodic"
+
+    def _n(self) -> int:
+        return self.L // 2 if self.n is None else self.n
+
+    def build(self) -> SpinlessFermions:
+        self.basis()
+        return SpinlessFermions(L=self.L, t=self.t, V=self.V, W=self.W, bc=self.bc)
+
+    def basis(self) -> SpinBasis:
+        return SpinBasis(self.L, self._n())
+
+    def dimension(self) -> int:
+        return self.basis().dim
+
+    def hamiltonian(self, rng):
+        return self.build().hamiltonian(n=self._n(), rng=rng)
+
 
 @dataclass(frozen=True)
 class ModelEntry:
@@ -40,7 +118,12 @@ class ModelEntry:
     schema: type[BaseModel]
 
 
-MODELS: dict[str, ModelEntry] = {"anderson": ModelEntry(AndersonParams)}
+MODELS: dict[str, ModelEntry] = {
+    "anderson": ModelEntry(AndersonParams),
+    "xxz": ModelEntry(XXZParams),
+    "aubry_andre": ModelEntry(AubryAndreParams),
+    "fermions": ModelEntry(FermionParams),
+}
 
 
 def model_params(values: dict[str, Any]) -> BaseModel:
