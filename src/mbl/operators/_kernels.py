@@ -114,20 +114,8 @@ def _diagonal(s, doff, cmask, cval, smask, val, zero):  # pragma: no cover - num
     return d
 
 
-@nb.njit(cache=True, inline="always")
-def preimage_index(i, s, old, hop, full, table, binom):  # pragma: no cover - numba
-    """Index of ``old``; ``hop >= 0`` when ``old`` moves one particle of ``s`` (row ``i``) across
-    the bond ``(hop, hop + 1)``, whose rank shifts by ``C(hop, particles below hop)``."""
-    if full:
-        return old
-    if hop >= 0:
-        d = binom[hop, popcount(s & ((np.int64(1) << hop) - 1))]
-        return i + d if (s >> hop) & 1 else i - d
-    return rank_state(old, table)
-
-
 @nb.njit(cache=True)
-def fill_csr(states, full, table, binom, doff, cmask, cval, flip, smask, hop, val, buf_i, buf_v,
+def fill_csr(states, full, table, doff, cmask, cval, flip, smask, val, buf_i, buf_v,
              indptr, indices, data):  # pragma: no cover - numba
     """Fill CSR arrays of ``H[new, old] = sum val * sign``; return the number of entries.
 
@@ -146,7 +134,7 @@ def fill_csr(states, full, table, binom, doff, cmask, cval, flip, smask, hop, va
             old = s ^ flip[r]
             if (old & cmask[r]) != cval[r]:
                 continue
-            j = preimage_index(i, s, old, hop[r], full, table, binom)
+            j = old if full else rank_state(old, table)
             v = -val[r] if popcount(old & smask[r]) & 1 else val[r]
             t = m  # insertion into the sorted buffer, merging equal columns
             while t > 0 and buf_i[t - 1] > j:

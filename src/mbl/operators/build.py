@@ -128,16 +128,16 @@ def build_csr(
     buf_i = np.zeros(max(rows.n_offdiagonal, 1), dtype=np.int64)
     buf_v = np.zeros(max(rows.n_offdiagonal, 1), dtype=rows.dtype)
     nnz = _kernels.fill_csr(*rows.head, rows.val, buf_i, buf_v, indptr, indices, data)
-    if nnz < bound:  # trim (copies only what is kept)
+    if nnz < 0.9 * bound:  # trim; a small excess stays allocated rather than copied
         indices = indices[:nnz].copy()
         data = data[:nnz].copy()
-    H = sp.csr_matrix((data, indices, indptr), shape=(dim, dim))
+    H = sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(dim, dim), copy=False)
     H.has_sorted_indices = True
     H.has_canonical_format = True
-    if H.dtype != out_dtype:
-        H = H.astype(out_dtype)
     if check_hermitian:
         _check_hermitian(H)
+    if H.dtype != out_dtype:
+        H = H.astype(out_dtype)
     return H
 
 
@@ -162,12 +162,14 @@ class _TermOperator(LinearOperator):
         super().__init__(dtype=dtype, shape=(basis.dim, basis.dim))
         self.basis = basis
         self._head = rows.head
-        self._val = rows.val.astype(np.result_type(rows.val, dtype))
+        self._val = rows.val.astype(dtype)
         self._val_conj = np.ascontiguousarray(self._val.conj())
 
     def _apply(self, kernel, val: np.ndarray, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        out_dtype = np.result_type(self.dtype, x.dtype, np.float64)
+        out_dtype = np.result_type(self.dtype, x.dtype)
+        if out_dtype.kind not in "fc":
+            out_dtype = np.dtype(np.float64)
         if x.ndim == 2:
             return np.column_stack([self._apply(kernel, val, x[:, k])
                                     for k in range(x.shape[1])]).astype(out_dtype, copy=False)
