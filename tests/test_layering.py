@@ -9,8 +9,8 @@ import pytest
 
 import mbl
 
-LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "observables", "scaling", "study",
-          "plot", "reproduce", "cli"]
+LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "observables",
+          "scaling", "study", "plot", "reproduce", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 ROOT = Path(mbl.__file__).parent
 ALLOWED_UP = {"errors": {"_core"}}  # mbl.errors re-exports _core.errors

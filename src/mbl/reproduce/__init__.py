@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mbl._core.errors import InputError
-from mbl.reproduce import anderson_3d, anderson_lowd
+from mbl.reproduce import anderson_3d, anderson_lowd, xxz_levels
 from mbl.reproduce.base import Report, Reproduction, Row
 
 REPRODUCTIONS: dict[str, Reproduction] = {
@@ -13,6 +13,9 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     anderson_lowd.NAME: Reproduction(
         anderson_lowd.NAME, "all states localized in d = 1, 2: saturation of the PR",
         anderson_lowd.run),
+    xxz_levels.NAME: Reproduction(
+        xxz_levels.NAME, "MBL crossover of the random-field XXZ chain: <r> and S at eps = 0.5",
+        xxz_levels.run),
 }
 
 
