@@ -87,3 +87,29 @@ def test_3d_quick_acceptance(tmp_path):
     print(f"W_c = {wc['value']:.3f} +- {wc['error']:.3f} in {payload['seconds']:.0f} s")
     assert wc["error"] <= 0.4
     assert wc["value"] - 2 * wc["error"] <= 17.5 and wc["value"] + 2 * wc["error"] >= 15.5
+
+
+def test_xxz_levels_contract_on_short_chains(tmp_path, monkeypatch):
+    from mbl.reproduce import xxz_levels
+
+    monkeypatch.setattr(xxz_levels, "MODES",
+                        {True: dict(samples={6: 40, 8: 20}, window=0.5, degree=2)})
+    payload = _run_json(["reproduce", xxz_levels.NAME, "--quick", "--json", "--out",
+                         str(tmp_path), "--workers", "1"])
+    _check_contract(payload, xxz_levels.NAME)
+    assert len(payload["figures"]) == 2
+    quantities = [r["quantity"] for r in payload["results"]]
+    assert quantities[0] == "W_c" and "S_half" in quantities
+    r = {r["params"]["W"]: r["value"] for r in payload["results"] if r["quantity"] == "r_mean"}
+    assert r[0.5] > r[8.0]  # ergodic at weak disorder, localized at strong disorder
+
+
+def test_xxz_mobility_edge_contract(tmp_path, monkeypatch):
+    from mbl.reproduce import xxz_mobility_edge
+
+    monkeypatch.setattr(xxz_mobility_edge, "MODES", {True: dict(samples={6: 20, 8: 10})})
+    payload = _run_json(["reproduce", xxz_mobility_edge.NAME, "--quick", "--json", "--out",
+                         str(tmp_path), "--workers", "1"])
+    _check_contract(payload, xxz_mobility_edge.NAME)
+    eps = [r["params"]["eps"] for r in payload["results"]]
+    assert eps == sorted(eps) and len(eps) == xxz_mobility_edge.EPS_BINS

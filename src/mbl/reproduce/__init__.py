@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mbl._core.errors import InputError
-from mbl.reproduce import anderson_3d, anderson_lowd, xxz_levels
+from mbl.reproduce import anderson_3d, anderson_lowd, xxz_levels, xxz_mobility_edge
 from mbl.reproduce.base import Report, Reproduction, Row
 
 REPRODUCTIONS: dict[str, Reproduction] = {
@@ -16,6 +16,9 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     xxz_levels.NAME: Reproduction(
         xxz_levels.NAME, "MBL crossover of the random-field XXZ chain: <r> and S at eps = 0.5",
         xxz_levels.run),
+    xxz_mobility_edge.NAME: Reproduction(
+        xxz_mobility_edge.NAME, "many-body mobility edge of the XXZ chain: <r>(eps, W)",
+        xxz_mobility_edge.run),
 }
 
 
