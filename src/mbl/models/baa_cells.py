@@ -123,7 +123,8 @@ class BAACells:
         Cells along each axis, ``(n_cells,)``, ``(nx, ny)`` or ``(nx, ny, nz)``; an axis of
         size 1 has no bonds.
     levels : int
-        Levels per cell, ``>= 2``.
+        Levels per cell, ``>= 2``; an interacting model (``lam > 0``) needs ``>= 3``, since
+        every two-particle term of a 2-level cell is the dropped diagonal ``n_0 n_1``.
     I : float
         Dimensionless tunnelling; the amplitude is ``I * delta``.
     lam : float
@@ -176,6 +177,11 @@ class BAACells:
                 "there is no interaction, c†_l c†_l = 0)"
             )
         object.__setattr__(self, "levels", int(self.levels))
+        if self.levels == 2 and self.lam != 0:
+            raise InputError(
+                f"a cell of 2 levels has no interaction (lam = {self.lam}): its only two-particle "
+                "term is n_0 n_1, which is diagonal and dropped; use levels >= 3, or lam = 0"
+            )
         for name in ("I", "lam", "M", "delta", "beta"):
             if not np.isfinite(getattr(self, name)):
                 raise InputError(f"{name} must be finite, got {getattr(self, name)}")
@@ -299,10 +305,10 @@ class BAACells:
         sites = np.arange(self.n_sites)
         terms = [Term("n", sites[:, None], d.xi.ravel())]
         if len(self._bonds) and self.I != 0:
-            l, m = np.meshgrid(np.arange(L), np.arange(L), indexing="ij")
+            lv, mv = np.meshgrid(np.arange(L), np.arange(L), indexing="ij")
             pairs, amps = [], []
             for b, (i, j) in enumerate(self._bonds):
-                pairs.append(np.stack([self.site(i, l).ravel(), self.site(j, m).ravel()], 1))
+                pairs.append(np.stack([self.site(i, lv).ravel(), self.site(j, mv).ravel()], 1))
                 s = np.ones(L * L) if d.tunnel is None else d.tunnel[b].ravel()
                 amps.append(self.I * self.delta * s)
             pairs_a, amps_a = np.concatenate(pairs), np.concatenate(amps)

@@ -16,8 +16,16 @@ from mbl.observables.levels import (
     window,
 )
 from mbl.observables.participation import kl_divergence_neighbours, participation_entropies
+from mbl.observables.spectral import (
+    QuasiparticleSpectrum,
+    fermi_sea_plus_one,
+    quasiparticle_weights,
+)
 
 __all__ = [
+    "QuasiparticleSpectrum",
+    "fermi_sea_plus_one",
+    "quasiparticle_weights",
     "R_GOE",
     "R_GUE",
     "R_POISSON",

@@ -144,7 +144,7 @@ def quasiparticle_weights(
     energies : array_like, shape (k,)
         Their eigenvalues.
     basis_states : array_like of int, shape (dim,)
-        The sector's Fock states, increasing (``SpinBasis.states``).
+        The sector's Fock states (``SpinBasis.states``), each once.
     created_state : int
         The Fock state ``c†_alpha |FS>`` (:func:`fermi_sea_plus_one`).
 
@@ -176,11 +176,11 @@ def quasiparticle_weights(
             f"vectors must be (dim, k) with energies (k,) and basis_states (dim,); got "
             f"{v.shape}, {e.shape} and {s.shape}"
         )
-    idx = int(np.searchsorted(s, created_state))
-    if idx == s.size or s[idx] != created_state:
+    hit = np.flatnonzero(s == created_state)
+    if hit.size != 1:
         raise InputError(
             f"state {created_state} (0b{int(created_state):b}) is not in the basis; the "
             "eigenvectors must be those of the sector with one particle more than the Fermi sea"
         )
-    w = np.abs(v[idx, :]) ** 2
+    w = np.abs(v[hit[0], :]) ** 2
     return QuasiparticleSpectrum(energies=e.copy(), weights=w, ipr=float(np.sum(w * w)))
