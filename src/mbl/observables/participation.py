@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numba
 import numpy as np
 
 from mbl._core.errors import InputError
@@ -89,6 +90,8 @@ def participation_entropies(
             f"qs contains {bad}, but participation entropies need q > 0 (q = 1 Shannon, "
             f"q = inf -ln max p); remove those values."
         )
+    if set(qf) <= {1.0, 2.0, np.inf} and np.ndim(vectors) == 2 and vectors.shape[1] > 0:
+        return _low_order_entropies(vectors, qs, qf)
     p = _probabilities(vectors)
     pmax = p.max(axis=0)
     out: dict[float, np.ndarray] = {}
@@ -103,6 +106,34 @@ def participation_entropies(
             val = (f * np.log(pmax) + np.log(((p / pmax) ** f).sum(axis=0))) / (1.0 - f)
         out[q] = np.maximum(val, 0.0)
     return out
+
+
+@numba.njit(cache=True)
+def _column_moments(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per column: norm^2, sum |v|^2 ln |v|^2, sum |v|^4 and max |v|^2, in one pass."""
+    dim, k = v.shape
+    norm, plogp, p2, pmax = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
+    for j in range(k):
+        for i in range(dim):
+            x = abs(v[i, j]) ** 2
+            norm[j] += x
+            if x > 0.0:
+                plogp[j] += x * np.log(x)
+            p2[j] += x * x
+            pmax[j] = max(pmax[j], x)
+    return norm, plogp, p2, pmax
+
+
+def _low_order_entropies(vectors: np.ndarray, qs: tuple, qf: list[float]) -> dict:
+    """S_1, S_2 and S_inf from one numba pass (no dim x k temporaries)."""
+    v = np.asfortranarray(vectors)
+    norm, plogp, p2, pmax = _column_moments(v)
+    if np.any(norm == 0):
+        raise InputError("a column of vectors is zero; participation entropies need states")
+    values = {1.0: np.log(norm) - plogp / norm,   # -sum p ln p with p = |v|^2 / norm
+              2.0: 2 * np.log(norm) - np.log(p2),
+              np.inf: np.log(norm) - np.log(pmax)}
+    return {q: np.maximum(values[f], 0.0) for q, f in zip(qs, qf, strict=True)}
 
 
 def kl_divergence_neighbours(vectors: np.ndarray) -> np.ndarray:

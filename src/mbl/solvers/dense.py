@@ -11,10 +11,10 @@ from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
 
 
 def _to_dense(H) -> np.ndarray:
-    if sp.issparse(H):
-        return H.toarray()
+    if sp.issparse(H):  # Fortran order: LAPACK then works in place, without another copy
+        return H.toarray(order="F")
     if isinstance(H, np.ndarray):
-        return np.array(H, dtype=float if np.isrealobj(H) else complex)
+        return np.array(H, dtype=float if np.isrealobj(H) else complex, order="F")
     raise InputError(
         f"dense diagonalization needs a numpy array or scipy.sparse matrix, got {type(H).__name__}"
         "; use method='shift_invert' for a LinearOperator"
@@ -36,7 +36,7 @@ def dense(H, *, vectors: bool = False, check: bool = True) -> Eigenpairs:
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise InputError(f"H must be square, got shape {A.shape}")
     if vectors:
-        w, v = sla.eigh(A, overwrite_a=True, check_finite=False)
+        w, v = sla.eigh(A, overwrite_a=True, check_finite=False, driver="evd")
         del A
         res = residual_norm(H, w, v) if check else None
         orth = orthogonality_error(v) if check else None
