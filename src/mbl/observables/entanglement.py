@@ -31,7 +31,7 @@ __all__ = ["entanglement_entropy", "page_entropy", "page_entropy_fixed_number"]
 _CHUNK_BYTES = 128 * 2**20
 
 
-def _check_qs(qs: Iterable[float], name: str) -> tuple[float, ...]:
+def check_renyi_indices(qs: Iterable[float], name: str) -> tuple[float, ...]:
     """Validate Rényi indices: real numbers q > 0 (q = 1 von Neumann, q = inf min-entropy)."""
     try:
         out = tuple(qs)
@@ -175,7 +175,7 @@ def entanglement_entropy(
     >>> bool(np.isclose(S[1], np.log(2)))
     True
     """
-    qs = _check_qs(renyi, "renyi")
+    qs = check_renyi_indices(renyi, "renyi")
     L = int(L)
     cut = int(cut)
     if L < 2 or L > 62:

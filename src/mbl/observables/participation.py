@@ -14,6 +14,7 @@ import numba
 import numpy as np
 
 from mbl._core.errors import InputError
+from mbl.observables.entanglement import check_renyi_indices
 
 __all__ = ["KL_FLOOR", "kl_divergence_neighbours", "participation_entropies"]
 
@@ -76,20 +77,8 @@ def participation_entropies(
     >>> bool(np.allclose([S[1], S[2], S[np.inf]], np.log(8)))
     True
     """
-    try:
-        qs = tuple(qs)
-        qf = [float(q) for q in qs]
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"qs must be an iterable of real numbers q > 0 (got {qs!r}); pass e.g. "
-            f"qs=(1, 2, numpy.inf)."
-        ) from exc
-    bad = [q for q, f in zip(qs, qf, strict=True) if not f > 0]
-    if bad:
-        raise InputError(
-            f"qs contains {bad}, but participation entropies need q > 0 (q = 1 Shannon, "
-            f"q = inf -ln max p); remove those values."
-        )
+    qs = check_renyi_indices(qs, "qs")
+    qf = [float(q) for q in qs]
     if set(qf) <= {1.0, 2.0, np.inf} and np.ndim(vectors) == 2 and vectors.shape[1] > 0:
         return _low_order_entropies(vectors, qs, qf)
     p = _probabilities(vectors)
