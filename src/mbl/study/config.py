@@ -46,7 +46,8 @@ class SolverSection(_Section):
 
 class ObservablesSection(_Section):
     names: list[Literal["gap_ratio", "r_eps", "ipr", "participation_ratio", "dos",
-                        "entanglement", "participation_entropy", "kl"]] = ["gap_ratio"]
+                        "entanglement", "participation_entropy", "kl",
+                        "quasiparticle"]] = ["gap_ratio"]
     energy_window: float = Field(0.1, gt=0, le=1)
     eps_bins: int = Field(20, ge=1)
     cut: int | None = Field(None, ge=1, description="entanglement cut: sites 0..cut-1 (L/2)")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from mbl._core.errors import InputError
 from mbl.observables import (
     density_of_states,
     entanglement_entropy,
@@ -22,6 +23,7 @@ from mbl.observables import (
     participation_entropies,
     window,
 )
+from mbl.observables.spectral import fermi_sea_plus_one, quasiparticle_weights
 from mbl.solvers import solve, target_energy
 from mbl.study.models import model_params
 
@@ -46,7 +48,8 @@ def solver_method(solver: dict[str, Any], n: int, observables: dict[str, Any]) -
     return "shift_invert"
 
 
-VECTOR_OBSERVABLES = {"ipr", "participation_ratio", "entanglement", "participation_entropy", "kl"}
+VECTOR_OBSERVABLES = {"ipr", "participation_ratio", "entanglement", "participation_entropy", "kl",
+                      "quasiparticle"}
 
 
 def needs_vectors(observables: dict[str, Any]) -> bool:
@@ -75,7 +78,8 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     """
     params = model_params(point["model"])
     solver, obs = point["solver"], point["observables"]
-    H = params.hamiltonian(rng)
+    realize = getattr(params, "realize", None)  # models that report more than H (the dot)
+    H, info = realize(rng) if realize is not None else (params.hamiltonian(rng), {})
     method = solver_method(solver, H.shape[0], obs)
     res = solve(H, method=method, k=solver["k"], energy=solver["energy"],
                 energy_density=solver["energy_density"], vectors=needs_vectors(obs))
@@ -109,11 +113,31 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
                                                                res.e_max, obs["eps_bins"])
     if needs_vectors(obs):
         _eigenstate_measures(out, params, res.vectors[:, sel], obs)
+    if "quasiparticle" in names:
+        out["qp_eps"], out["qp_ipr"] = _quasiparticle(params, info, res, method)
     if "dos" in names:
         centres, rho = density_of_states(res.energies, bins=obs["eps_bins"], e_min=res.e_min,
                                          e_max=res.e_max)
         out["dos"], out["dos_energy"] = rho, centres
     return out
+
+
+def _quasiparticle(params: Any, info: dict[str, Any], res: Any,
+                   method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fock-space IPR of c†_alpha|FS> for every empty orbital alpha, with eps_alpha - eps_F
+    in units of the level spacing (AGKL, THEORY §7.3); needs the full (dense) spectrum."""
+    if "levels" not in info:
+        raise InputError(f"observable 'quasiparticle' needs the quantum dot (model 'dot'), "
+                         f"not {params.name!r}")
+    if method != "dense":
+        raise InputError("observable 'quasiparticle' needs all eigenvectors: solver.method = "
+                         "'dense'")
+    levels, n = info["levels"], info["n_particles"]
+    alphas = range(n, levels.size)
+    eps = (levels[n:] - info["fermi_level"]) / params.Delta
+    q = [quasiparticle_weights(res.vectors, res.energies, info["states"],
+                               fermi_sea_plus_one(levels.size, n, a)).ipr for a in alphas]
+    return eps, np.array(q)
 
 
 def _eigenstate_measures(out: dict[str, Any], params: Any, vectors: np.ndarray,
@@ -137,5 +161,6 @@ KINDS: dict[str, Kind] = {
     "spectrum": Kind(spectrum_task, axes={"r": "r_index", "ipr": "level", "pr": "level",
                                           "dos": "eps_bin", "dos_energy": "eps_bin",
                                           "entropy": "level", "eps": "eps_bin",
-                                          "r_eps": "eps_bin"}),
+                                          "r_eps": "eps_bin", "qp_eps": "orbital",
+                                          "qp_ipr": "orbital"}),
 }

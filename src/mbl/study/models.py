@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbl.basis import SpinBasis
 from mbl.models import Anderson, AubryAndre, SpinlessFermions, XXZChain
+from mbl.models.baa_cells import BAACells
+from mbl.models.dot import MAX_ED_ORBITALS, QuantumDot
 
 
 class AndersonParams(BaseModel):
@@ -111,6 +113,85 @@ class FermionParams(BaseModel):
         return self.build().hamiltonian(n=self._n(), rng=rng)
 
 
+class BAACellsParams(BaseModel):
+    """``[model] name = "baa_cells"``: BAA lattice of ``n_cells**d`` cells (THEORY §1.2)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["baa_cells"]
+    n_cells: int = Field(ge=1, description="cells per axis")
+    d: int = Field(1, ge=1, le=3, description="dimension of the lattice of cells")
+    levels: int = Field(ge=2, description="levels per cell")
+    I: float = Field(allow_inf_nan=False, description="tunnelling (units of delta)")  # noqa: E741
+    lam: float = Field(ge=0, allow_inf_nan=False, description="interaction lambda")
+    M: float = Field(gt=0, allow_inf_nan=False, description="interaction window (units of delta)")
+    delta: float = Field(1.0, gt=0, allow_inf_nan=False, description="cell level spacing")
+    bc: Literal["open", "periodic"] = "open"
+    tunnel_signs: bool = False
+    n: int | None = Field(None, ge=0, description="particle number (default half filling)")
+
+    def build(self) -> BAACells:
+        model = BAACells(shape=(self.n_cells,) * self.d, levels=self.levels, I=self.I,
+                         lam=self.lam, M=self.M, delta=self.delta, bc=self.bc,
+                         tunnel_signs=self.tunnel_signs)
+        model.basis(self.n)  # refuses sizes beyond exact diagonalization, odd half filling
+        return model
+
+    def basis(self) -> SpinBasis:
+        """The particle-number sector (default half filling)."""
+        return self.build().basis(self.n)
+
+    def dimension(self) -> int:
+        return self.basis().dim
+
+    def hamiltonian(self, rng):
+        return self.build().hamiltonian(n=self.n, rng=rng)
+
+
+class DotParams(BaseModel):
+    """``[model] name = "dot"``: the AGKL quantum dot (THEORY §7) in the sector of ``n``
+    particles (default ``n_particles + 1``, the sector of the quasiparticle c†_alpha|FS>)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["dot"]
+    n_orbitals: int = Field(ge=2, le=MAX_ED_ORBITALS, description="number of orbitals N")
+    n_particles: int = Field(ge=0, description="particles in the Fermi sea")
+    g: float = Field(gt=0, description="dimensionless conductance (interaction Delta/g)")
+    Delta: float = Field(1.0, gt=0, allow_inf_nan=False, description="level spacing")
+    window: float | None = Field(None, ge=0, description="Thouless window (default g Delta)")
+    diagonal: bool = False
+    n: int | None = Field(None, ge=0, description="sector (default n_particles + 1)")
+
+    def build(self) -> QuantumDot:
+        model = QuantumDot(n_orbitals=self.n_orbitals, n_particles=self.n_particles, g=self.g,
+                           Delta=self.Delta, window=self.window, diagonal=self.diagonal)
+        self.basis()
+        return model
+
+    def sector(self) -> int:
+        return self.n_particles + 1 if self.n is None else self.n
+
+    def basis(self) -> SpinBasis:
+        return SpinBasis(self.n_orbitals, self.sector())
+
+    def dimension(self) -> int:
+        return self.basis().dim
+
+    def realize(self, rng):
+        """(H, info) of one realization: info holds what the ``quasiparticle`` observable needs
+        (orbital energies, Fermi level, particles in the Fermi sea, the basis states)."""
+        model = self.build()
+        disorder = model.draw_disorder(rng)
+        H = model.hamiltonian(n=self.sector(), disorder=disorder)
+        info = {"levels": disorder.levels, "fermi_level": model.fermi_level(disorder),
+                "n_particles": self.n_particles, "states": self.basis().states}
+        return H, info
+
+    def hamiltonian(self, rng):
+        return self.realize(rng)[0]
+
+
 @dataclass(frozen=True)
 class ModelEntry:
     """A registered model: its parameter schema."""
@@ -123,6 +204,8 @@ MODELS: dict[str, ModelEntry] = {
     "xxz": ModelEntry(XXZParams),
     "aubry_andre": ModelEntry(AubryAndreParams),
     "fermions": ModelEntry(FermionParams),
+    "baa_cells": ModelEntry(BAACellsParams),
+    "dot": ModelEntry(DotParams),
 }
 
 
