@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from mbl._core.errors import InputError
-from mbl.reproduce import anderson_3d, anderson_lowd, xxz_levels, xxz_mobility_edge
+from mbl.reproduce import (
+    anderson_3d,
+    anderson_lowd,
+    baa_cells_edge,
+    dot_fock,
+    xxz_levels,
+    xxz_mobility_edge,
+)
 from mbl.reproduce.base import Report, Reproduction, Row
 
 REPRODUCTIONS: dict[str, Reproduction] = {
@@ -19,6 +26,13 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     xxz_mobility_edge.NAME: Reproduction(
         xxz_mobility_edge.NAME, "many-body mobility edge of the XXZ chain: <r>(eps, W)",
         xxz_mobility_edge.run),
+    baa_cells_edge.NAME: Reproduction(
+        baa_cells_edge.NAME,
+        "many-body mobility edge of the BAA lattice of cells: <r>(eps, lambda)",
+        baa_cells_edge.run),
+    dot_fock.NAME: Reproduction(
+        dot_fock.NAME, "AGKL dot: quasiparticle Fock-space IPR vs eps, threshold vs (g/ln g)^1/2",
+        dot_fock.run),
 }
 
 
