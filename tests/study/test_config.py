@@ -98,3 +98,18 @@ def test_bad_configs_name_the_key(sections, named):
     with pytest.raises(ConfigError) as info:
         parse_config(_raw(**sections))
     assert named in str(info.value)
+
+
+@pytest.mark.parametrize(("model", "observables", "named"), [
+    ({"name": "xxz", "L": 9, "W": 1.0}, {}, "odd L needs a half-odd sz"),
+    ({"name": "xxz", "L": 8, "W": 1.0}, {"names": ["entanglement"], "cut": 8},
+     "cut = 8 is outside the chain"),
+    ({"name": "anderson", "d": 1, "L": 8, "W": 1.0}, {"names": ["entanglement"]},
+     "needs a many-body model"),
+    ({"name": "xxz", "L": 31, "W": 1.0}, {}, "L"),
+])
+def test_many_body_refusals_before_any_work(model, observables, named):
+    raw = {"study": {"kind": "spectrum", "seed": 1}, "model": model,
+           "observables": observables}
+    with pytest.raises(ConfigError, match=named):
+        parse_config(raw)
