@@ -26,7 +26,7 @@ NAME = "xxz-mobility-edge"
 SEED = 20150213
 REFERENCE = (3.72, 0.06, "Luitz, Laflorencie & Alet, PRB 91, 081103(R) (2015), eps = 0.5")
 W_GRID = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0]
-EPS_BINS = 10
+EPS_BINS = 9  # odd: one window is centred on eps = 0.5
 MODES = {True: dict(samples={12: 200, 14: 16}), False: dict(samples={14: 200, 16: 40})}
 
 
