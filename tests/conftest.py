@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 #: A small 3D Anderson spectrum study: 2 x 2 grid points x 3 samples, dense, about 1 s.
 TINY: dict[str, dict[str, Any]] = {
@@ -161,3 +162,11 @@ def completed_study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     study = tiny_study(base)
     Cli(base).run_study(study, base / "done")
     return study, base / "done"
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """One BLAS thread per test: ensembles of small dense problems run fastest that way, and a
+    loaded machine is not oversubscribed (DESIGN §3 pins BLAS the same way for ensembles)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from functools import reduce
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_limits
 
 from mbl.basis import SpinBasis
 from mbl.errors import InputError
 from mbl.models.baa_cells import MAX_ED_SITES, BAACells, BAADisorder
 from mbl.operators import build_csr
 
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def _annihilators(L: int) -> list[np.ndarray]:
-    """c_p = (prod_{q<p} (-1)^{n_q}) sigma^-_p on 2**L states (bit p = site p)."""
-    lower, string, one = np.array([[0.0, 1.0], [0.0, 0.0]]), np.diag([1.0, -1.0]), np.eye(2)
-    return [reduce(np.kron, [lower if q == p else (string if q < p else one)
-                             for q in range(L - 1, -1, -1)]) for p in range(L)]
+from ._jordan_wigner import annihilators
 
 
 def _spectrum(H) -> np.ndarray:
@@ -48,7 +35,7 @@ def test_equals_dense_jordan_wigner(tunnel_signs):
     model = BAACells(shape=(2,), levels=3, I=0.4, lam=0.9, M=2.5, tunnel_signs=tunnel_signs)
     d = model.draw_disorder(np.random.default_rng(3))
     L = model.n_sites
-    c = _annihilators(L)
+    c = annihilators(L)
     h = model.single_particle_matrix(d)
     dense = sum(h[i, j] * c[i].T @ c[j] for i in range(L) for j in range(L))
     V = model.interaction_tensor(d)

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from functools import reduce
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from mbl.basis import SpinBasis
 from mbl.errors import InputError
 from mbl.models.dot import DotDisorder, QuantumDot, pair_indices
 from mbl.operators import build_csr
 
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def _annihilators(L: int) -> list[np.ndarray]:
-    lower, string, one = np.array([[0.0, 1.0], [0.0, 0.0]]), np.diag([1.0, -1.0]), np.eye(2)
-    return [reduce(np.kron, [lower if q == p else (string if q < p else one)
-                             for q in range(L - 1, -1, -1)]) for p in range(L)]
+from ._jordan_wigner import annihilators
 
 
 def _free_sums(eps: np.ndarray, n: int) -> np.ndarray:
@@ -51,7 +39,7 @@ def test_equals_dense_antisymmetrized_form(diagonal):
         for s1, (x, y) in ((1, (al, be)), (-1, (be, al))):
             for s2, (z, w) in ((1, (ga, de)), (-1, (de, ga))):
                 V[x, y, z, w] = s1 * s2 * Vp[p, q]
-    c = _annihilators(N)
+    c = annihilators(N)
     dense = sum(e * c[k].T @ c[k] for k, e in enumerate(d.levels))
     for x, y, z, w in itertools.product(range(N), repeat=4):
         if V[x, y, z, w]:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from mbl.errors import InputError
 from mbl.models.goe import goe_levels, semicircle_count
 from mbl.observables.levels import R_GOE, R_GUE, R_POISSON
-
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _draws(n, spacing, count, seed, **kw):
