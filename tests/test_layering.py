@@ -9,7 +9,8 @@ import pytest
 
 import mbl
 
-LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "observables",
+LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "transfer",
+          "observables",
           "scaling", "study", "plot", "reproduce", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 ROOT = Path(mbl.__file__).parent

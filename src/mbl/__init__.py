@@ -7,11 +7,11 @@ The layers, bottom to top: :mod:`mbl.lattice`, :mod:`mbl.models`, :mod:`mbl.solv
 
 from importlib.metadata import PackageNotFoundError, version
 
-from mbl import errors, lattice, models, observables, solvers
+from mbl import errors, lattice, models, observables, solvers, transfer
 
 try:
     __version__ = version("mbl")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.1.0+unknown"
 
-__all__ = ["__version__", "errors", "lattice", "models", "observables", "solvers"]
+__all__ = ["__version__", "errors", "lattice", "models", "observables", "solvers", "transfer"]
