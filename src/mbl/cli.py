@@ -206,6 +206,8 @@ def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
              workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
              set_: Sets = None) -> None:
     """Memory and time plan per task, before running."""
+    import numpy as np
+
     from mbl._core.memory import available_memory, format_bytes
     from mbl.study.config import load_config
     from mbl.study.estimate import plan
@@ -218,7 +220,7 @@ def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
         typer.echo(f"{coords:<40} {t.dimension:>9} {t.method:>13} "
                    f"{format_bytes(t.peak_bytes):>12} {t.seconds:>9.3g}s")
     worst = max(t.peak_bytes for t in tasks)
-    core_s = sum(t.seconds for t in tasks) * cfg.study.samples
+    core_s = float(np.nansum([t.seconds for t in tasks])) * cfg.study.samples
     have = available_memory()
     typer.echo(f"total: {cfg.n_tasks} tasks, about {core_s:.0f} core-seconds "
                f"({core_s / max(workers, 1):.0f} s with {workers} worker(s)); peak "

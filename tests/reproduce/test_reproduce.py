@@ -113,3 +113,17 @@ def test_xxz_mobility_edge_contract(tmp_path, monkeypatch):
     _check_contract(payload, xxz_mobility_edge.NAME)
     eps = [r["params"]["eps"] for r in payload["results"]]
     assert eps == sorted(eps) and len(eps) == xxz_mobility_edge.EPS_BINS
+
+
+def test_1d_lyapunov_contract_and_band_centre_anomaly(tmp_path, monkeypatch):
+    from mbl.reproduce import anderson_1d_lyapunov as rep
+
+    monkeypatch.setattr(rep, "MODES", {True: dict(E=[0.0, 0.5], rel_error=1e-2)})
+    payload = _run_json(["reproduce", rep.NAME, "--quick", "--json", "--out", str(tmp_path),
+                         "--workers", "1"])
+    _check_contract(payload, rep.NAME)
+    rows = payload["results"]
+    half = next(r for r in rows if r["params"]["E"] == 0.5)
+    assert abs(half["value"] - half["reference"]) <= 4 * half["error"] + 0.03 * half["reference"]
+    centre = [r for r in rows if r["params"]["E"] == 0.0]
+    assert len(centre) == 2  # Born and the Kappus-Wegner anomaly

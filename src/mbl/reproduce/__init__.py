@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mbl._core.errors import InputError
 from mbl.reproduce import (
+    anderson_1d_lyapunov,
     anderson_3d,
     anderson_lowd,
     baa_cells_edge,
@@ -14,6 +15,9 @@ from mbl.reproduce import (
 from mbl.reproduce.base import Report, Reproduction, Row
 
 REPRODUCTIONS: dict[str, Reproduction] = {
+    anderson_1d_lyapunov.NAME: Reproduction(
+        anderson_1d_lyapunov.NAME, "1D Lyapunov exponent across the band vs the Born formula",
+        anderson_1d_lyapunov.run),
     anderson_3d.NAME: Reproduction(
         anderson_3d.NAME, "3D Anderson transition from the crossing of <r>(W) at E = 0",
         anderson_3d.run),

@@ -20,7 +20,7 @@ from mbl.study.models import MODELS, model_params
 
 Scalar = int | float | str | bool
 
-STUDY_KINDS = ("spectrum",)
+STUDY_KINDS = ("spectrum", "tmm")
 OBSERVABLES = ("gap_ratio", "r_eps", "ipr", "participation_ratio", "dos", "entanglement",
                "participation_entropy", "kl")
 
@@ -30,7 +30,7 @@ class _Section(BaseModel):
 
 
 class StudySection(_Section):
-    kind: Literal["spectrum"]
+    kind: Literal["spectrum", "tmm"]
     seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (drawn when absent)")
     samples: int = Field(1, ge=1, description="disorder realizations per grid point")
     threads: int = Field(1, ge=1, description="BLAS/numba threads per worker")
@@ -42,6 +42,8 @@ class SolverSection(_Section):
     energy_density: float | None = Field(None, ge=0, le=1)
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
     dense_max: int = Field(8000, ge=1, description="largest N that method='auto' treats dense")
+    rel_error: float = Field(1e-3, gt=0, lt=1, description="transfer matrix: target error")
+    qr_every: int = Field(8, ge=1, description="transfer matrix: slices between QRs")
 
 
 class ObservablesSection(_Section):

@@ -52,6 +52,10 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
     for p in cfg.points():
         params = model_params(p.model)
         n = params.dimension()
+        if cfg.study.kind == "tmm":  # a block of disorder and the 2m x m columns; time unknown
+            mem = 8 * (max(512, 20000 // n) * n + 6 * n * n)
+            out.append(TaskPlan(p.coords, n, "tmm", base + mem, float("nan")))
+            continue
         method = solver_method(p.solver, n, p.observables)
         if method == "dense":
             vec = needs_vectors(p.observables)

@@ -26,6 +26,7 @@ from mbl.observables import (
 from mbl.observables.spectral import fermi_sea_plus_one, quasiparticle_weights
 from mbl.solvers import solve, target_energy
 from mbl.study.models import model_params
+from mbl.transfer import lyapunov
 
 TaskFunction = Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
 
@@ -157,10 +158,21 @@ def _eigenstate_measures(out: dict[str, Any], params: Any, vectors: np.ndarray,
         out["kl_mean"] = float(np.mean(kl_divergence_neighbours(vectors)))
 
 
+def tmm_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """Smallest positive Lyapunov exponent of one bar, to the target ``rel_error``."""
+    bar, solver = point["model"], point["solver"]
+    res = lyapunov(d=bar["d"], M=bar["M"], W=bar["W"], E=bar["E"], bc=bar["bc"],
+                   disorder=bar["disorder"], rel_error=solver["rel_error"],
+                   qr_every=solver["qr_every"], rng=rng)
+    return {"gamma": res.gamma, "gamma_error": res.error, "Lambda": res.Lambda,
+            "Lambda_error": res.Lambda_error, "slices": float(res.slices)}
+
+
 KINDS: dict[str, Kind] = {
     "spectrum": Kind(spectrum_task, axes={"r": "r_index", "ipr": "level", "pr": "level",
                                           "dos": "eps_bin", "dos_energy": "eps_bin",
                                           "entropy": "level", "eps": "eps_bin",
                                           "r_eps": "eps_bin", "qp_eps": "orbital",
                                           "qp_ipr": "orbital"}),
+    "tmm": Kind(tmm_task),
 }

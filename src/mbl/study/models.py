@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbl._core.errors import InputError
 from mbl.basis import SpinBasis
 from mbl.models import Anderson, AubryAndre, SpinlessFermions, XXZChain
 from mbl.models.baa_cells import BAACells
@@ -38,6 +39,28 @@ class AndersonParams(BaseModel):
     def hamiltonian(self, rng):
         """Sparse Hamiltonian of one realization drawn from ``rng``."""
         return self.build().hamiltonian(rng=rng)
+
+
+class AndersonBarParams(BaseModel):
+    """``[model] name = "anderson_bar"``: a bar of cross-section M^(d-1) for transfer matrices."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["anderson_bar"]
+    d: int = Field(3, ge=1, le=3, description="spatial dimension (1, 2 or 3)")
+    M: int = Field(1, ge=1, description="linear cross-section (1 in d = 1)")
+    W: float = Field(gt=0, allow_inf_nan=False, description="disorder strength")
+    E: float = Field(0.0, allow_inf_nan=False, description="energy")
+    bc: Literal["open", "periodic"] = "periodic"
+    disorder: Literal["box", "gaussian", "cauchy"] = "box"
+
+    def build(self) -> AndersonBarParams:
+        if self.d == 1 and self.M != 1:
+            raise InputError(f"M = {self.M}: a chain (d = 1) has cross-section M = 1")
+        return self
+
+    def dimension(self) -> int:
+        return self.M ** (self.d - 1)
 
 
 class _ChainParams(BaseModel):
@@ -201,6 +224,7 @@ class ModelEntry:
 
 MODELS: dict[str, ModelEntry] = {
     "anderson": ModelEntry(AndersonParams),
+    "anderson_bar": ModelEntry(AndersonBarParams),
     "xxz": ModelEntry(XXZParams),
     "aubry_andre": ModelEntry(AubryAndreParams),
     "fermions": ModelEntry(FermionParams),
