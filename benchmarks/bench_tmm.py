@@ -1,0 +1,54 @@
+"""Transfer-matrix speed: slices per second at M = 8, 12, 16 (3D bars) and the flop rate
+achieved, as a fraction of this machine's single-thread dgemm rate measured in the same run.
+
+Per slice: the sparse slice product (~ 2 m k (z + 1) flops, z = 4 transverse neighbours) and,
+every ``qr_every`` slices, a Householder QR of the 2m x k block (~ 2 (2m) k^2 - 2/3 k^3 flops),
+with m = k = M^2. For orientation (issue 5): a simple numba kernel with a QR every 8 slices
+took 169 us per slice at M = 12 here. Not a test.
+
+Usage: python3 benchmarks/bench_tmm.py [M ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from mbl.transfer.lyapunov import _block, _neighbours
+
+
+def dgemm_rate(n: int = 1024) -> float:
+    a = np.random.default_rng(0).standard_normal((n, n))
+    a @ a
+    t = time.perf_counter()
+    a @ a
+    return 2 * n**3 / (time.perf_counter() - t)
+
+
+def main(sizes: list[int], qr_every: int = 8) -> None:
+    with threadpool_limits(1):
+        peak = dgemm_rate()
+        print(f"single-thread dgemm: {peak / 1e9:.1f} GFlop/s; QR every {qr_every} slices")
+        print(f"{'M':>3} {'m':>5} {'us/slice':>9} {'slices/s':>9} {'GFlop/s':>8} {'of dgemm':>9}")
+        for M in sizes:
+            m = M * M
+            ptr, idx = _neighbours(3, M, "periodic")
+            rng = np.random.default_rng(M)
+            q, _ = np.linalg.qr(rng.standard_normal((2 * m, m)))
+            A, B = np.ascontiguousarray(q[:m]), np.ascontiguousarray(q[m:])
+            n = max(64, 40000 // m)
+            eps = rng.uniform(-8.25, 8.25, (n, m))
+            _block(A, B, eps[:qr_every], 0.0, ptr, idx, qr_every)  # compile / warm up
+            t = time.perf_counter()
+            _block(A, B, eps, 0.0, ptr, idx, qr_every)
+            dt = (time.perf_counter() - t) / n
+            flops = 2 * m * m * 5 + (2 * (2 * m) * m * m - 2 / 3 * m**3) / qr_every
+            print(f"{M:>3} {m:>5} {dt * 1e6:>9.1f} {1 / dt:>9.0f} {flops / dt / 1e9:>8.2f} "
+                  f"{flops / dt / peak:>9.1%}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [8, 12, 16])
