@@ -92,13 +92,14 @@ def _block(A, B, eps, E, ptr, idx, qr_every):
     logs = np.zeros(k)
     for s in range(n_slices):
         # B <- (eps - E) A - B - (adjacency) A, then swap: (A, B) <- (B, A)
-        for i in range(m):
+        for i in range(m):  # innermost loops run along contiguous rows: SIMD
             v = eps[s, i] - E
             for c in range(k):
-                acc = v * A[i, c] - B[i, c]
-                for p in range(ptr[i], ptr[i + 1]):
-                    acc -= A[idx[p], c]
-                B[i, c] = acc
+                B[i, c] = v * A[i, c] - B[i, c]
+            for p in range(ptr[i], ptr[i + 1]):
+                j = idx[p]
+                for c in range(k):
+                    B[i, c] -= A[j, c]
         A, B = B, A
         if (s + 1) % qr_every == 0 or s == n_slices - 1:
             X = np.empty((2 * m, k))
