@@ -20,7 +20,6 @@ indicative; where the two curves do not cross inside the lambda grid the row is 
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ import xarray as xr
 from mbl.observables import R_GOE, R_POISSON
 from mbl.plot import save_figure
 from mbl.reproduce.base import Report, Row
-from mbl.reproduce.crossings import crossing_row, size_studies
+from mbl.reproduce.crossings import crossing_row, edge_report
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
 
@@ -124,11 +123,6 @@ def _figure(small: xr.DataArray, large: xr.DataArray, rows: list[Row], path: Pat
 
 
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
-    start = time.perf_counter()
-    base = Path(out) / NAME / ("quick" if quick else "full")
-    sets = size_studies(_config, MODES[quick]["samples"], base, workers=workers,
-                        progress=progress)
-    small, large = (sets[n]["r_eps"] for n in sorted(sets))
-    rows = edge(small, large, SEED)
-    fig = _figure(small, large, rows, base / f"{NAME}.png")
-    return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)
+    return edge_report(NAME, _config, MODES[quick]["samples"], seed=SEED, edge=edge,
+                       figure=_figure, quick=quick, out=out, workers=workers,
+                       progress=progress)

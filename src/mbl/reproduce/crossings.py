@@ -17,7 +17,7 @@ import xarray as xr
 
 from mbl._core.errors import InputError
 from mbl.observables import R_GOE, R_POISSON
-from mbl.reproduce.base import Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, run_builtin_study
 from mbl.scaling import crossing, mean_and_error
 from mbl.study.runner import Progress
 
@@ -91,3 +91,22 @@ def crossing_figure(curves: Mapping[int, xr.DataArray], wc: Row, path: Path, *,
         zoom.set_xlim(wc.value - 6 * wc.error - 0.5, wc.value + 6 * wc.error + 0.5)
     zoom.set_title("zoom on the crossing")
     return save_figure(fig, path)
+
+
+EdgeFunction = Callable[[xr.DataArray, xr.DataArray, int], list[Row]]
+EdgeFigure = Callable[[xr.DataArray, xr.DataArray, list[Row], Path], Path]
+
+
+def edge_report(name: str, config: Callable[[int, int], dict], samples: Mapping[int, int], *,
+                seed: int, edge: EdgeFunction, figure: EdgeFigure, quick: bool, out: Path,
+                workers: int, progress: Progress | None) -> Report:
+    """A mobility-edge reproduction: two sizes' ``r_eps``, crossings per eps window, a map."""
+    import time
+
+    start = time.perf_counter()
+    base = Path(out) / name / ("quick" if quick else "full")
+    sets = size_studies(config, samples, base, workers=workers, progress=progress)
+    small, large = (sets[n]["r_eps"] for n in sorted(sets))
+    rows = edge(small, large, seed)
+    fig = figure(small, large, rows, base / f"{name}.png")
+    return Report(name, quick, time.perf_counter() - start, [str(fig)], rows)

@@ -9,7 +9,6 @@ edges (Luitz, Laflorencie & Alet, PRB 91, 081103(R) (2015): W_c = 3.72(6) at eps
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import xarray as xr
 from mbl.observables import R_GOE, R_POISSON
 from mbl.plot import save_figure
 from mbl.reproduce.base import Report, Row
-from mbl.reproduce.crossings import crossing_row, size_studies
+from mbl.reproduce.crossings import crossing_row, edge_report
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
 
@@ -55,9 +54,10 @@ def edge(small: xr.DataArray, large: xr.DataArray, seed: int) -> list[Row]:
     return rows
 
 
-def _figure(large: xr.DataArray, rows: list[Row], L: int, path: Path) -> Path:
+def _figure(small: xr.DataArray, large: xr.DataArray, rows: list[Row], path: Path) -> Path:
     from matplotlib.figure import Figure
 
+    L = int(large["L"])
     mean = np.stack([mean_and_error(large.isel(eps_bin=b).values)[0]
                      for b in range(large.sizes["eps_bin"])])  # (eps, W)
     nb = large.sizes["eps_bin"]
@@ -85,11 +85,6 @@ def _figure(large: xr.DataArray, rows: list[Row], L: int, path: Path) -> Path:
 
 
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
-    start = time.perf_counter()
-    base = Path(out) / NAME / ("quick" if quick else "full")
-    sets = size_studies(_config, MODES[quick]["samples"], base, workers=workers,
-                        progress=progress)
-    small, large = (sets[L]["r_eps"] for L in sorted(sets))
-    rows = edge(small, large, SEED)
-    fig = _figure(large, rows, max(sets), base / f"{NAME}.png")
-    return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)
+    return edge_report(NAME, _config, MODES[quick]["samples"], seed=SEED, edge=edge,
+                       figure=_figure, quick=quick, out=out, workers=workers,
+                       progress=progress)

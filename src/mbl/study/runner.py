@@ -85,6 +85,19 @@ def check_memory(cfg: StudyConfig, workers: int) -> None:
             "or a window method ([solver] method = \"shift_invert\")")
 
 
+def _default(section: str, resolved: dict[str, Any], key: str) -> Any:
+    """The schema default of ``section.key`` (a sentinel when the key is required)."""
+    from mbl.study.config import ObservablesSection, SolverSection, StudySection
+    from mbl.study.models import MODELS
+
+    schema = {"study": StudySection, "solver": SolverSection,
+              "observables": ObservablesSection}.get(section)
+    if schema is None:
+        schema = MODELS[resolved["model"]["name"]].schema
+    field = schema.model_fields.get(key)
+    return object() if field is None or field.is_required() else field.default
+
+
 def reconcile(stored: dict[str, Any], cfg: StudyConfig) -> StudyConfig:
     """Compare a new config with the stored one: resume, extend, or refuse (naming keys).
 
@@ -98,6 +111,8 @@ def reconcile(stored: dict[str, Any], cfg: StudyConfig) -> StudyConfig:
         for key in sorted(set(stored[section]) | set(res[section])):
             if section == "study" and key == "samples":
                 continue
+            if key not in stored[section] and res[section][key] == _default(section, res, key):
+                continue  # a key added by a newer mbl, at its default: the same study
             if stored[section].get(key) != res[section].get(key):
                 diffs.append(f"{section}.{key}: {stored[section].get(key)!r} -> "
                              f"{res[section].get(key)!r}")

@@ -1,0 +1,36 @@
+"""A store written before a new key existed still resumes when the key is at its default."""
+
+from __future__ import annotations
+
+import pytest
+
+from mbl._core.errors import StoreMismatchError
+from mbl.study.config import parse_config
+from mbl.study.runner import run_study
+from mbl.study.store import Store
+
+RAW = {"study": {"kind": "spectrum", "seed": 3, "samples": 2},
+       "model": {"name": "anderson", "d": 1, "L": 8, "W": 2.0}}
+
+
+def _drop_stored_key(directory, section, key):
+    with Store(directory) as store:
+        config = store.get_meta("config")
+        del config[section][key]
+        store.set_meta(config=config)
+
+
+def test_new_key_at_its_default_resumes(tmp_path):
+    cfg = parse_config(RAW)
+    run_study(cfg, tmp_path / "s")
+    _drop_stored_key(tmp_path / "s", "solver", "rel_error")  # as an older mbl wrote it
+    summary = run_study(cfg, tmp_path / "s")
+    assert summary.computed == 0 and summary.skipped == 2
+
+
+def test_new_key_away_from_its_default_is_refused(tmp_path):
+    run_study(parse_config(RAW), tmp_path / "s")
+    _drop_stored_key(tmp_path / "s", "solver", "rel_error")
+    changed = parse_config({**RAW, "solver": {"rel_error": 0.01}})
+    with pytest.raises(StoreMismatchError, match="solver.rel_error"):
+        run_study(changed, tmp_path / "s")
