@@ -3,8 +3,10 @@ achieved, as a fraction of this machine's single-thread dgemm rate measured in t
 
 Per slice: the sparse slice product (~ 2 m k (z + 1) flops, z = 4 transverse neighbours) and,
 every ``qr_every`` slices, a Householder QR of the 2m x k block (~ 2 (2m) k^2 - 2/3 k^3 flops),
-with m = k = M^2. For orientation (issue 5): a simple numba kernel with a QR every 8 slices
-took 169 us per slice at M = 12 here. Not a test.
+with m = k = M^2. Rows: the previous fixed interval (QR every 8 slices) and the automatic one
+(``auto_qr_every``: as seldom as the spread of the exponents allows), at W = 16.5, E = 0.
+For orientation (issue 5): a simple numba kernel with a QR every 8 slices took 169 us per
+slice at M = 12 here. Not a test.
 
 Usage: python3 benchmarks/bench_tmm.py [M ...]
 """
@@ -15,9 +17,10 @@ import sys
 import time
 
 import numpy as np
+import scipy.linalg  # noqa: F401  (load scipy's BLAS, which numba's QR uses, before pinning)
 from threadpoolctl import threadpool_limits
 
-from mbl.transfer.lyapunov import _block, _neighbours
+from mbl.transfer.lyapunov import WARMUP_QR_EVERY, _block, _neighbours, auto_qr_every
 
 
 def dgemm_rate(n: int = 1024) -> float:
@@ -28,26 +31,28 @@ def dgemm_rate(n: int = 1024) -> float:
     return 2 * n**3 / (time.perf_counter() - t)
 
 
-def main(sizes: list[int], qr_every: int = 8) -> None:
+def main(sizes: list[int]) -> None:
     with threadpool_limits(1):
         peak = dgemm_rate()
-        print(f"single-thread dgemm: {peak / 1e9:.1f} GFlop/s; QR every {qr_every} slices")
-        print(f"{'M':>3} {'m':>5} {'us/slice':>9} {'slices/s':>9} {'GFlop/s':>8} {'of dgemm':>9}")
+        print(f"single-thread dgemm: {peak / 1e9:.1f} GFlop/s")
+        print(f"{'M':>3} {'m':>5} {'QR every':>8} {'us/slice':>9} {'slices/s':>9} {'GFlop/s':>8} "
+              f"{'of dgemm':>9}")
         for M in sizes:
             m = M * M
             ptr, idx = _neighbours(3, M, "periodic")
             rng = np.random.default_rng(M)
             q, _ = np.linalg.qr(rng.standard_normal((2 * m, m)))
             A, B = np.ascontiguousarray(q[:m]), np.ascontiguousarray(q[m:])
-            n = max(64, 40000 // m)
+            n = max(512, 40000 // m)
             eps = rng.uniform(-8.25, 8.25, (n, m))
-            _block(A, B, eps[:qr_every], 0.0, ptr, idx, qr_every)  # compile / warm up
-            t = time.perf_counter()
-            _block(A, B, eps, 0.0, ptr, idx, qr_every)
-            dt = (time.perf_counter() - t) / n
-            flops = 2 * m * m * 5 + (2 * (2 * m) * m * m - 2 / 3 * m**3) / qr_every
-            print(f"{M:>3} {m:>5} {dt * 1e6:>9.1f} {1 / dt:>9.0f} {flops / dt / 1e9:>8.2f} "
-                  f"{flops / dt / peak:>9.1%}")
+            A, B, logs = _block(A, B, eps, 0.0, ptr, idx, WARMUP_QR_EVERY)  # warm-up
+            for qr_every in (8, auto_qr_every(logs / n)):
+                t = time.perf_counter()
+                _block(A, B, eps, 0.0, ptr, idx, qr_every)
+                dt = (time.perf_counter() - t) / n
+                flops = 2 * m * m * 5 + (2 * (2 * m) * m * m - 2 / 3 * m**3) / qr_every
+                print(f"{M:>3} {m:>5} {qr_every:>8} {dt * 1e6:>9.1f} {1 / dt:>9.0f} "
+                      f"{flops / dt / 1e9:>8.2f} {flops / dt / peak:>9.1%}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 
@@ -13,28 +12,7 @@ from typer.testing import CliRunner
 from mbl.cli import app
 from mbl.reproduce import REPRODUCTIONS, anderson_3d, anderson_lowd
 
-KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
-        "source"}
-
-
-def _check_contract(payload: dict, name: str) -> None:
-    assert set(payload) == {"name", "quick", "seconds", "figures", "results"}
-    assert payload["name"] == name and payload["quick"] is True
-    assert payload["seconds"] > 0
-    assert payload["figures"] and all(f.endswith(".png") for f in payload["figures"])
-    for row in payload["results"]:
-        assert set(row) == KEYS
-        for key in ("value", "error", "reference", "reference_error"):
-            v = row[key]
-            assert v is None or (isinstance(v, float) and math.isfinite(v)), (key, v)
-
-
-def _run_json(args: list[str]) -> dict:
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
-    assert len(lines) == 1, "stdout must hold exactly one JSON object"
-    return json.loads(lines[0])
+from ._contract import _check_contract, _run_json
 
 
 def test_lowd_contract_and_physics(tmp_path, monkeypatch):

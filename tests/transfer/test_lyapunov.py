@@ -74,3 +74,28 @@ def test_bad_input(kwargs, match):
     args = dict(d=1, M=1, W=1.0, E=0.0, rng=np.random.default_rng(0)) | kwargs
     with pytest.raises(InputError, match=match):
         lyapunov(**args)
+
+
+def test_blas_and_numba_kernels_agree_on_one_realization():
+    """The Cholesky-QR (BLAS-3) path of wide bars and numba's Householder path give the same
+    exponents for the same slices, to rounding amplified by the columns' spread."""
+    from mbl.transfer.lyapunov import _block_blas, _block_numba, _neighbours
+
+    M, m = 6, 36
+    ptr, idx = _neighbours(3, M, "periodic")
+    rng = np.random.default_rng(3)
+    q, _ = np.linalg.qr(rng.standard_normal((2 * m, m)))
+    eps = rng.uniform(-8.25, 8.25, (600, m))
+    A, B = np.ascontiguousarray(q[:m]), np.ascontiguousarray(q[m:])
+    *_, a = _block_numba(A.copy(), B.copy(), eps, 0.0, ptr, idx, 9)
+    *_, b = _block_blas(A.copy(), B.copy(), eps, 0.0, ptr, idx, 9)
+    np.testing.assert_allclose(b, a, rtol=1e-7)
+
+
+def test_auto_qr_interval_bounds_spread_and_growth():
+    from mbl.transfer.lyapunov import QR_SPREAD, auto_qr_every
+
+    assert auto_qr_every(np.array([1.6, 0.2])) == int(QR_SPREAD // 1.4)
+    assert auto_qr_every(np.array([0.01])) == 64  # one column: nothing to lose, cap
+    assert auto_qr_every(np.array([30.0])) == 10  # growth exp(q gamma) kept far from overflow
+    assert auto_qr_every(np.array([40.0, -40.0])) == 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 from mbl._core.errors import InputError
 from mbl.reproduce import (
     anderson_1d_lyapunov,
+    anderson_2d_scaling,
     anderson_3d,
+    anderson_3d_mobility_edge,
+    anderson_3d_tmm,
     anderson_lowd,
     baa_cells_edge,
     dot_fock,
@@ -18,9 +21,18 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     anderson_1d_lyapunov.NAME: Reproduction(
         anderson_1d_lyapunov.NAME, "1D Lyapunov exponent across the band vs the Born formula",
         anderson_1d_lyapunov.run),
+    anderson_2d_scaling.NAME: Reproduction(
+        anderson_2d_scaling.NAME, "2D: one-parameter scaling of Lambda(M, W), xi(W), all localized",
+        anderson_2d_scaling.run),
+    anderson_3d_mobility_edge.NAME: Reproduction(
+        anderson_3d_mobility_edge.NAME, "3D mobility edge E_c(W) from transfer matrices",
+        anderson_3d_mobility_edge.run),
     anderson_3d.NAME: Reproduction(
         anderson_3d.NAME, "3D Anderson transition from the crossing of <r>(W) at E = 0",
         anderson_3d.run),
+    anderson_3d_tmm.NAME: Reproduction(
+        anderson_3d_tmm.NAME, "3D Anderson W_c and nu: transfer matrices, Slevin-Ohtsuki fit",
+        anderson_3d_tmm.run),
     anderson_lowd.NAME: Reproduction(
         anderson_lowd.NAME, "all states localized in d = 1, 2: saturation of the PR",
         anderson_lowd.run),

@@ -43,7 +43,8 @@ class SolverSection(_Section):
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
     dense_max: int = Field(8000, ge=1, description="largest N that method='auto' treats dense")
     rel_error: float = Field(1e-3, gt=0, lt=1, description="transfer matrix: target error")
-    qr_every: int = Field(8, ge=1, description="transfer matrix: slices between QRs")
+    qr_every: int | None = Field(None, ge=1, description="transfer matrix: slices between "
+                                 "QRs (default: as seldom as the exponents' spread allows)")
 
 
 class ObservablesSection(_Section):
