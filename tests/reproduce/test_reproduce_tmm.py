@@ -45,3 +45,14 @@ def test_mobility_edge_contract(tmp_path, monkeypatch):
     edges = [r for r in rows if r["quantity"] == "E_c"]
     assert [r["params"]["W"] for r in edges] == [8.0, 12.0]
     assert rows[-1]["quantity"] == "E_c_max" and rows[-1]["reference"] == 6.0
+
+
+def test_entanglement_growth_contract(tmp_path, monkeypatch):
+    from mbl.reproduce import entanglement_growth as rep
+
+    monkeypatch.setattr(rep, "MODES", {True: dict(samples={8: 6}, t_max=100.0,
+                                                  window=(10.0, 100.0))})
+    rows = _run(rep, tmp_path)
+    slopes = [r for r in rows if r["quantity"] == "S_slope"]
+    assert [r["params"]["Delta"] for r in slopes] == [0.0, 0.2]
+    assert all(r["error"] > 0 for r in slopes)

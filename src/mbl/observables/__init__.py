@@ -1,6 +1,7 @@
 """Observables of spectra and eigenstates."""
 
 from mbl.observables.dos import density_of_states
+from mbl.observables.dynamics import imbalance, magnetization, return_probability
 from mbl.observables.eigenstates import ipr, participation_ratio
 from mbl.observables.entanglement import (
     entanglement_entropy,
@@ -32,12 +33,15 @@ __all__ = [
     "density_of_states",
     "entanglement_entropy",
     "gap_ratios",
+    "imbalance",
     "ipr",
     "kl_divergence_neighbours",
+    "magnetization",
     "mean_gap_ratio",
     "page_entropy",
     "page_entropy_fixed_number",
     "participation_entropies",
     "participation_ratio",
+    "return_probability",
     "window",
 ]

@@ -12,6 +12,7 @@ from mbl.reproduce import (
     anderson_lowd,
     baa_cells_edge,
     dot_fock,
+    entanglement_growth,
     xxz_levels,
     xxz_mobility_edge,
 )
@@ -36,6 +37,9 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     anderson_lowd.NAME: Reproduction(
         anderson_lowd.NAME, "all states localized in d = 1, 2: saturation of the PR",
         anderson_lowd.run),
+    entanglement_growth.NAME: Reproduction(
+        entanglement_growth.NAME, "S(t) after a quench: plateau at Delta = 0, ln t growth at 0.2",
+        entanglement_growth.run),
     xxz_levels.NAME: Reproduction(
         xxz_levels.NAME, "MBL crossover of the random-field XXZ chain: <r> and S at eps = 0.5",
         xxz_levels.run),

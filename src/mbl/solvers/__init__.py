@@ -1,14 +1,18 @@
-"""Eigensolvers: dense LAPACK and shift-invert windows, behind one :func:`solve`."""
+"""Eigensolvers (dense LAPACK and shift-invert windows, behind one :func:`solve`) and time
+evolution (:func:`evolve`: Krylov or dense)."""
 
 from mbl.solvers.api import METHODS, solve, target_energy
 from mbl.solvers.dense import dense
+from mbl.solvers.krylov import Evolution, evolve
 from mbl.solvers.result import Eigenpairs
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
 __all__ = [
     "METHODS",
     "Eigenpairs",
+    "Evolution",
     "dense",
+    "evolve",
     "shift_invert",
     "solve",
     "spectral_bounds",

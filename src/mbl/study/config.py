@@ -20,9 +20,9 @@ from mbl.study.models import MODELS, model_params
 
 Scalar = int | float | str | bool
 
-STUDY_KINDS = ("spectrum", "tmm")
+STUDY_KINDS = ("spectrum", "tmm", "dynamics")
 OBSERVABLES = ("gap_ratio", "r_eps", "ipr", "participation_ratio", "dos", "entanglement",
-               "participation_entropy", "kl")
+               "participation_entropy", "kl", "imbalance", "return_probability")
 
 
 class _Section(BaseModel):
@@ -30,14 +30,14 @@ class _Section(BaseModel):
 
 
 class StudySection(_Section):
-    kind: Literal["spectrum", "tmm"]
+    kind: Literal["spectrum", "tmm", "dynamics"]
     seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (drawn when absent)")
     samples: int = Field(1, ge=1, description="disorder realizations per grid point")
     threads: int = Field(1, ge=1, description="BLAS/numba threads per worker")
 
 
 class SolverSection(_Section):
-    method: Literal["auto", "dense", "shift_invert"] = "auto"
+    method: Literal["auto", "dense", "shift_invert", "krylov"] = "auto"
     energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
     energy_density: float | None = Field(None, ge=0, le=1)
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
@@ -45,12 +45,17 @@ class SolverSection(_Section):
     rel_error: float = Field(1e-3, gt=0, lt=1, description="transfer matrix: target error")
     qr_every: int | None = Field(None, ge=1, description="transfer matrix: slices between "
                                  "QRs (default: as seldom as the exponents' spread allows)")
+    t_min: float = Field(0.1, gt=0, allow_inf_nan=False, description="dynamics: first time")
+    t_max: float = Field(1000.0, gt=0, allow_inf_nan=False, description="dynamics: last time")
+    n_times: int = Field(41, ge=2, description="dynamics: log-spaced times (plus t = 0)")
+    initial: Literal["random_product", "neel"] = Field(
+        "random_product", description="dynamics: a random basis state of the sector, or Néel")
 
 
 class ObservablesSection(_Section):
     names: list[Literal["gap_ratio", "r_eps", "ipr", "participation_ratio", "dos",
                         "entanglement", "participation_entropy", "kl",
-                        "quasiparticle"]] = ["gap_ratio"]
+                        "quasiparticle", "imbalance", "return_probability"]] = ["gap_ratio"]
     energy_window: float = Field(0.1, gt=0, le=1)
     eps_bins: int = Field(20, ge=1)
     cut: int | None = Field(None, ge=1, description="entanglement cut: sites 0..cut-1 (L/2)")

@@ -57,8 +57,15 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
             out.append(TaskPlan(p.coords, n, "tmm", base + mem, float("nan")))
             continue
         method = solver_method(p.solver, n, p.observables)
-        if method == "dense":
-            vec = needs_vectors(p.observables)
+        if cfg.study.kind == "dynamics":
+            method = "dense" if p.solver["method"] in ("auto", "dense") and \
+                n <= p.solver["dense_max"] else "krylov"
+        if method == "krylov":  # 31 complex Lanczos vectors, the CSR matrix, the output states
+            nnz = n * (2 * params.L if hasattr(params, "L") else 8)
+            mem = 16 * n * (31 + p.solver["n_times"] + 1) + 12 * nnz
+            sec = float("nan")
+        elif method == "dense":
+            vec = needs_vectors(p.observables) or cfg.study.kind == "dynamics"
             factor = DENSE_FACTOR_VECTORS if vec else DENSE_FACTOR_VALUES
             per_n3 = DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES
             mem, sec = int(factor * 8 * n * n), per_n3 * n**3
