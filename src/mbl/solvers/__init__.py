@@ -4,6 +4,7 @@ evolution (:func:`evolve`: Krylov or dense)."""
 from mbl.solvers.api import METHODS, solve, target_energy
 from mbl.solvers.dense import dense
 from mbl.solvers.krylov import Evolution, evolve
+from mbl.solvers.polfed import polfed
 from mbl.solvers.result import Eigenpairs
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
@@ -13,6 +14,7 @@ __all__ = [
     "Evolution",
     "dense",
     "evolve",
+    "polfed",
     "shift_invert",
     "solve",
     "spectral_bounds",

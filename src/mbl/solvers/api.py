@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from mbl._core.errors import InputError
 from mbl.solvers.dense import dense
+from mbl.solvers.polfed import polfed
 from mbl.solvers.result import Eigenpairs
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
-METHODS = ("dense", "shift_invert")
+METHODS = ("dense", "shift_invert", "polfed")
 
 
 def target_energy(
@@ -33,18 +34,21 @@ def solve(
     """Eigenpairs of a Hermitian ``H``.
 
     ``method="dense"`` returns the full spectrum (``k``, ``energy`` and ``energy_density``
-    are ignored; observables select their own window). ``method="shift_invert"`` returns the
-    ``k`` pairs nearest the target (``energy``, or ``energy_density`` of the spectrum whose
-    extremes Lanczos finds first).
+    are ignored; observables select their own window). ``method="shift_invert"`` (sparse LU)
+    and ``method="polfed"`` (polynomial filter, products H @ X only) return the ``k`` pairs
+    nearest the target (``energy``, or ``energy_density`` of the spectrum whose extremes
+    Lanczos finds first).
     """
     if method == "dense":
         return dense(H, vectors=vectors)
-    if method == "shift_invert":
+    if method in ("shift_invert", "polfed"):
         if k is None:
-            raise InputError("shift_invert needs k, the number of eigenpairs near the target")
+            raise InputError(f"{method} needs k, the number of eigenpairs near the target")
         bounds = None
-        if energy is None:
+        if energy is None or method == "polfed":
             bounds = spectral_bounds(H)
         sigma = target_energy(*(bounds or (0.0, 0.0)), energy=energy, energy_density=energy_density)
+        if method == "polfed":
+            return polfed(H, sigma=sigma, k=k, bounds=bounds)
         return shift_invert(H, sigma=sigma, k=k, bounds=bounds)
     raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")

@@ -37,7 +37,7 @@ class StudySection(_Section):
 
 
 class SolverSection(_Section):
-    method: Literal["auto", "dense", "shift_invert", "krylov"] = "auto"
+    method: Literal["auto", "dense", "shift_invert", "polfed", "krylov"] = "auto"
     energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
     energy_density: float | None = Field(None, ge=0, le=1)
     k: int = Field(100, ge=1, description="eigenpairs for window methods")

@@ -60,9 +60,13 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
         if cfg.study.kind == "dynamics":
             method = "dense" if p.solver["method"] in ("auto", "dense") and \
                 n <= p.solver["dense_max"] else "krylov"
+        nnz = n * (2 * params.L if hasattr(params, "L") else 8)
         if method == "krylov":  # 31 complex Lanczos vectors, the CSR matrix, the output states
-            nnz = n * (2 * params.L if hasattr(params, "L") else 8)
             mem = 16 * n * (31 + p.solver["n_times"] + 1) + 12 * nnz
+            sec = float("nan")
+        elif method == "polfed":  # ARPACK's 2 x (k + k/2) vectors, H V, recurrence blocks, CSR
+            want = p.solver["k"] + max(10, p.solver["k"] // 2)
+            mem = 8 * n * (4 * want + 8) + 12 * nnz
             sec = float("nan")
         elif method == "dense":
             vec = needs_vectors(p.observables) or cfg.study.kind == "dynamics"
