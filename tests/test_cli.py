@@ -59,6 +59,16 @@ CASES = {
                                                          "study.samples"], "--set"),
     "workers-0": (lambda tmp, study, ex, tiny: ["run", study, "--out", tmp / "fresh",
                                                 "--workers", 0], "--workers"),
+    "retries-negative": (lambda tmp, study, ex, tiny: ["run", study, "--out", tmp / "fresh",
+                                                       "--retries", -1], "--retries"),
+    "cluster-not-local": (lambda tmp, study, ex, tiny: ["run", study, "--out", tmp / "fresh",
+                                                        "--cluster", "slurm:4"], "local:N"),
+    "scheduler-and-cluster": (lambda tmp, study, ex, tiny: [
+        "run", study, "--out", tmp / "fresh", "--scheduler", "tcp://127.0.0.1:8786",
+        "--cluster", "local:2"], "not both"),
+    "workers-with-cluster": (lambda tmp, study, ex, tiny: [
+        "run", study, "--out", tmp / "fresh", "--workers", 2, "--cluster", "local:2"],
+        "drop --workers"),
     "out-is-a-file": (lambda tmp, study, ex, tiny: ["run", study, "--out", _file(tmp, "f")],
                       "not a study directory"),
     "reproduce-unknown": (lambda tmp, study, ex, tiny: ["reproduce", "nope"], "'nope'"),

@@ -99,18 +99,28 @@ Sets = Annotated[list[str] | None, typer.Option("--set", help="override: section
 @_guard
 def run(study: Annotated[Path, typer.Argument(help="study TOML file")],
         out: Annotated[Path | None, typer.Option(help="study directory")] = None,
-        workers: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+        workers: Annotated[int | None, typer.Option(
+            help="parallel worker processes on this machine (default 1)")] = None,
+        scheduler: Annotated[str | None, typer.Option(
+            help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786")] = None,
+        cluster: Annotated[str | None, typer.Option(
+            help="start a Dask cluster here: local:N for N worker processes")] = None,
+        retries: Annotated[int, typer.Option(help="times a failed task is run again")] = 2,
         set_: Sets = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
         ) -> None:
-    """Run (or resume, or extend) a study; results go to a SQLite store in OUT."""
+    """Run (or resume, or extend) a study; results go to a SQLite store in OUT.
+
+    Where tasks run: --workers N (a local pool), --cluster local:N or --scheduler ADDRESS (Dask).
+    """
     from mbl.study.config import load_config
     from mbl.study.runner import default_directory, run_study
 
+    n, dask = _executor_choice(workers, scheduler, cluster)
     cfg = load_config(study, set_ or [])
     directory = out or default_directory(cfg, study.stem)
     with _Bar(study.stem, quiet) as bar:
-        summary = run_study(cfg, directory, workers=workers, progress=bar)
+        summary = run_study(cfg, directory, workers=n, dask=dask, retries=retries, progress=bar)
     typer.echo(f"{summary.directory}: {summary.computed} computed, {summary.skipped} already "
                f"stored, {summary.failed} failed of {summary.total} tasks "
                f"in {summary.seconds:.1f} s", err=quiet)
@@ -118,9 +128,31 @@ def run(study: Annotated[Path, typer.Argument(help="study TOML file")],
         _fail(f"{summary.failed} task(s) failed; 'mbl status {directory}' shows why", 1)
 
 
+def _executor_choice(workers: int | None, scheduler: str | None,
+                     cluster: str | None) -> tuple[int, str | None]:
+    """(workers, dask) for :func:`mbl.study.runner.run_study` from the three options."""
+    if scheduler is not None and cluster is not None:
+        raise InputError("give either --scheduler ADDRESS or --cluster local:N, not both")
+    if workers is not None and (scheduler is not None or cluster is not None):
+        raise InputError("--workers sizes the local pool; a Dask cluster brings its own workers "
+                         "(--cluster local:N starts N): drop --workers")
+    if scheduler is not None:
+        return 1, scheduler
+    if cluster is None:
+        return (1 if workers is None else workers), None
+    kind, _, count = cluster.partition(":")
+    if kind != "local" or not count.isdigit() or int(count) < 1:
+        raise InputError(f"--cluster must be local:N with N >= 1 worker processes, got "
+                         f"{cluster!r}; to use a cluster started elsewhere (dask-jobqueue, "
+                         "'dask scheduler'), pass its address with --scheduler tcp://host:8786")
+    return int(count), "local"
+
+
 @app.command()
 @_guard
-def status(directory: Annotated[Path, typer.Argument(help="study directory")]) -> None:
+def status(directory: Annotated[Path, typer.Argument(help="study directory")],
+           tracebacks: Annotated[bool, typer.Option(
+               "--tracebacks", help="the traceback of every failed task")] = False) -> None:
     """Progress of a study: tasks stored, failures, time per task and an ETA."""
     from mbl._core.memory import format_bytes
     from mbl.study.runner import open_study
@@ -130,6 +162,7 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")]) -
         total, stored = cfg.n_tasks, store.n_results()
         mean_s, peak, _ = store.timing()
         fails = store.failures()
+        failed = store.failed_tasks()
         runs = store.runs()
     typer.echo(f"study     {directory}  (kind {cfg.study.kind}, model {cfg.model['name']}, "
                f"seed {cfg.seed})")
@@ -144,8 +177,18 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")]) -
         typer.echo(f"last run  #{last['run_id']} {last['status']} with {last['workers']} "
                    f"worker(s), mbl {last['provenance'].get('mbl')} "
                    f"rev {last['provenance'].get('git_revision')}")
-    for f in fails[-5:]:
-        typer.echo(f"failed    {f['point']} sample {f['sample']}: {f['error']}")
+    if fails:
+        typer.echo(f"failures  {len(failed)} task(s) failed in every attempt, "
+                   f"{len({(f['point'], f['sample']) for f in fails}) - len(failed)} "
+                   "succeeded on a later attempt")
+    for f in failed if tracebacks else failed[:5]:
+        typer.echo(f"failed    {f['point']} sample {f['sample']} ({f['attempts']} attempt(s)): "
+                   f"{f['error']}")
+        if tracebacks:
+            typer.echo(f["traceback"].rstrip())
+    if len(failed) > 5 and not tracebacks:
+        typer.echo(f"          ... {len(failed) - 5} more; 'mbl status {directory} --tracebacks' "
+                   "lists them all")
 
 
 @app.command()
@@ -287,7 +330,7 @@ def main() -> None:
     except TyperException as exc:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         if message.strip():  # (no arguments at all: the help was printed, nothing to add)
-                typer.echo(f"mbl: error: {message} (see 'mbl --help' or 'mbl COMMAND --help')",
+            typer.echo(f"mbl: error: {message} (see 'mbl --help' or 'mbl COMMAND --help')",
                        err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)

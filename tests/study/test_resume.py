@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from mbl.study.config import load_config
+from mbl.study.executors import SerialExecutor
+from mbl.study.runner import TaskOutcome, TaskSpec, run_study
+
 #: Enough tasks that a 2-worker run lasts a few seconds (L = 8 dominates: ~0.05 s a task).
 KILL_STUDY = {"study": {"samples": 16}, "grid": {"L": [6, 8], "W": [12.0, 14.0, 16.0, 18.0]}}
 KILL_TASKS = 2 * 4 * 16
@@ -31,14 +35,15 @@ def _count(db_path) -> int:
         return 0
 
 
-def _run_and_signal(cli, study, out, sig=signal.SIGKILL,
-                    min_stored: int = KILL_TASKS // 2 + 8) -> tuple[int, str]:
-    """Start ``mbl run --workers 2`` in its own process group and send ``sig`` to the group
-    amid the L = 8 tasks; return (tasks stored, output). SIGKILL must kill it at once, SIGINT
-    (Ctrl-C in a terminal) must make it exit 130 promptly."""
+def _run_and_signal(cli, study, out, sig=signal.SIGKILL, min_stored: int = KILL_TASKS // 2 + 8,
+                    executor: tuple = ("--workers", 2)) -> tuple[int, str]:
+    """Start ``mbl run`` (``--workers 2`` unless ``executor`` says otherwise) in its own process
+    group and send ``sig`` to the group once ``min_stored`` tasks are stored (amid the L = 8
+    tasks); return (tasks stored, output). SIGKILL must kill it at once, SIGINT (Ctrl-C in a
+    terminal) must make it exit 130 promptly."""
     log_path = cli.cwd / f"signalled-{out.name}.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen(cli.argv("run", study, "--out", out, "--workers", 2),
+        proc = subprocess.Popen(cli.argv("run", study, "--out", out, *executor),
                                 cwd=cli.cwd, env=cli.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         try:
@@ -166,12 +171,13 @@ def test_incompatible_change_is_refused_and_leaves_store_intact(cli, completed_s
 
 
 @pytest.mark.slow
-def test_ctrl_c_exits_130_and_resumes(cli, tiny_study, tmp_path):
+@pytest.mark.parametrize("executor", [("--workers", 2), ("--cluster", "local:2")])
+def test_ctrl_c_exits_130_and_resumes(cli, tiny_study, tmp_path, executor):
     """SIGINT to the whole process group (Ctrl-C): exit 130, a one-line message, the run
     marked interrupted, and a resume that completes the study."""
     study = tiny_study(tmp_path, **KILL_STUDY)
     out = tmp_path / "interrupted"
-    stored, log = _run_and_signal(cli, study, out, signal.SIGINT)
+    stored, log = _run_and_signal(cli, study, out, signal.SIGINT, executor=executor)
     assert log.startswith("mbl: error: interrupted") and "Traceback" not in log
     db = sqlite3.connect(out / "study.sqlite")
     try:
@@ -179,3 +185,38 @@ def test_ctrl_c_exits_130_and_resumes(cli, tiny_study, tmp_path):
     finally:
         db.close()
     assert cli.run_study(study, out, "--workers", 2) == (KILL_TASKS - stored, stored)
+
+
+class _FailsFirstSampleOnce(SerialExecutor):
+    """Runs tasks in this process (BLAS pinned), but the first attempt at sample 0 of each
+    point fails, as a task on a node that vanished would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: set[str] = set()
+
+    def map_unordered(self, fn, items):
+        def flaky(spec: TaskSpec) -> TaskOutcome:
+            if spec.sample == 0 and spec.point not in self.failed:
+                self.failed.add(spec.point)
+                return TaskOutcome(spec, None, 0.0, 0, "OSError: node lost", "Traceback")
+            return fn(spec)
+
+        return super().map_unordered(flaky, items)
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_failed_task_is_retried_up_to_the_limit(cli, completed_study, tmp_path, retries):
+    study, done = completed_study
+    out = tmp_path / "flaky"
+    summary = run_study(load_config(study), out, executor=_FailsFirstSampleOnce(),
+                        retries=retries)
+    assert (summary.computed, summary.failed) == (12 - 4 * (1 - retries), 4 * (1 - retries))
+    report = cli.ok("status", out).stdout
+    assert "4 failure record(s)" in report
+    assert f"{4 * (1 - retries)} task(s) failed in every attempt, {4 * retries} succeeded" \
+        in report
+    if not retries:
+        assert report.count("(1 attempt(s)): OSError: node lost") == 4
+        assert cli.run_study(study, out) == (4, 8)  # a later run computes what failed
+    xr.testing.assert_equal(cli.export(out), cli.export(done))

@@ -2,8 +2,8 @@
 
 The interface is :class:`Executor`: ``map_unordered(fn, items)`` yields ``(item, outcome)``
 pairs as tasks finish, in any order, with at most ``max_in_flight`` tasks submitted at once (so
-an interruption loses little). :class:`LocalExecutor` is a process pool; a cluster executor
-(e.g. Dask) implements the same two methods.
+an interruption loses little). :class:`LocalExecutor` is a process pool;
+:class:`mbl.study.dask_executor.DaskExecutor` runs the same interface on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Protocol, TypeVar
+
+from mbl._core.errors import InputError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,14 +39,18 @@ class Executor(Protocol):
         ...
 
 
+def thread_env(threads: int) -> dict[str, str]:
+    """Environment variables that limit BLAS/OpenMP/numba threads (read when those load)."""
+    return {var: str(threads) for var in _THREAD_VARS}
+
+
 def pin_threads(threads: int) -> None:
     """Limit BLAS/OpenMP and numba threads of this process (call in each worker)."""
     from threadpoolctl import threadpool_limits
 
-    if mp.parent_process() is not None:  # a pool worker: Ctrl-C is the driver's to handle
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in _THREAD_VARS:
-        os.environ[var] = str(threads)
+    if mp.parent_process() is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker: Ctrl-C is the driver's
+    os.environ.update(thread_env(threads))
     threadpool_limits(limits=threads)
     try:
         import numba
@@ -79,8 +86,7 @@ class LocalExecutor:
         self.threads = threads
         self.max_in_flight = max_in_flight or 2 * workers
         env_backup = {v: os.environ.get(v) for v in _THREAD_VARS}
-        for v in _THREAD_VARS:  # inherited by the spawned workers before numpy loads there
-            os.environ[v] = str(threads)
+        os.environ.update(thread_env(threads))  # inherited by the workers before numpy loads
         try:
             self._pool = ProcessPoolExecutor(max_workers=workers,
                                              mp_context=mp.get_context("spawn"),
@@ -128,10 +134,24 @@ class LocalExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_executor(workers: int, threads: int = 1) -> Executor:
-    """``workers == 1``: in-process; otherwise a local process pool."""
-    if workers < 1:
-        from mbl._core.errors import InputError
+def make_executor(workers: int, threads: int = 1, *, dask: str | None = None) -> Executor:
+    """The executor of a run.
 
+    ``dask=None``: ``workers == 1`` runs in this process, more make a local process pool.
+    ``dask="local"``: a Dask ``LocalCluster`` of ``workers`` processes. Otherwise ``dask`` is the
+    address of a running Dask scheduler (``tcp://host:8786``), whose workers run the tasks.
+    """
+    if workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
-    return SerialExecutor(threads) if workers == 1 else LocalExecutor(workers, threads)
+    if dask is None:
+        return SerialExecutor(threads) if workers == 1 else LocalExecutor(workers, threads)
+    try:
+        from mbl.study.dask_executor import DaskExecutor
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("dask", "distributed"):
+            raise
+        raise InputError(f"the Dask executor needs the '{exc.name}' package: "
+                         "pip install 'mbl[dask]'") from None
+    if dask == "local":
+        return DaskExecutor.local(workers, threads)
+    return DaskExecutor.connect(dask, threads)

@@ -134,51 +134,82 @@ def reconcile(stored: dict[str, Any], cfg: StudyConfig) -> StudyConfig:
 
 
 def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
-              executor: Executor | None = None, progress: Progress | None = None) -> RunSummary:
-    """Compute every (point, sample) of ``cfg`` not yet in the store at ``directory``."""
+              dask: str | None = None, retries: int = 2, executor: Executor | None = None,
+              progress: Progress | None = None) -> RunSummary:
+    """Compute every (point, sample) of ``cfg`` not yet in the store at ``directory``.
+
+    ``workers`` and ``dask`` choose the executor (see :func:`make_executor`), unless
+    ``executor`` is given. The memory check applies to work on this machine only: a remote
+    scheduler's workers have their own memory (and Dask's memory limits). A task that fails is
+    recorded with its traceback and run again, up to ``retries`` more times, after every other
+    task has had its turn.
+    """
     directory = Path(directory)
     if workers < 1:  # before the store is created or touched
         raise InputError(f"--workers must be >= 1, got {workers}")
-    check_memory(cfg, workers)
+    if retries < 0:
+        raise InputError(f"--retries must be >= 0, got {retries}")
+    if dask in (None, "local"):
+        check_memory(cfg, workers)
+    done: set[tuple[str, int]] = set()
     if Store.exists(directory):
         with Store(directory) as store:
             cfg = reconcile(store.get_meta("config"), cfg)
+            done = store.done()
     elif directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise StoreMismatchError(f"'{directory}' exists and is not a study directory; "
                                  "choose an empty or new --out directory")
     cfg = cfg.with_seed()
+    specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task())
+             for p in cfg.points() for s in range(cfg.study.samples) if (p.key, s) not in done]
+    total = len(specs) + len(done)
     start = time.time()
-    with Store(directory, create=True) as store:
-        store.set_meta(config=cfg.resolved(), config_hash=cfg.config_hash(), source=cfg.source)
-        done = store.done()
-        specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task())
-                 for p in cfg.points() for s in range(cfg.study.samples)
-                 if (p.key, s) not in done]
-        total = len(specs) + len(done)
-        run_id = store.begin_run(workers, provenance())
-        failed = computed = 0
+
+    def report(computed: int, failed: int) -> None:
         if progress:
-            progress(len(done), total, 0)
-        ex = executor or make_executor(min(workers, max(1, len(specs))), cfg.study.threads)
-        status = "interrupted"
-        try:
-            for _, out in ex.map_unordered(execute, specs):
-                sp = out.spec
-                if out.error is None:
-                    store.add_result(sp.point, sp.sample, out.data, seconds=out.seconds,
-                                     peak_rss=out.peak_rss, run_id=run_id)
-                    computed += 1
-                else:
-                    store.add_failure(sp.point, sp.sample, out.error, out.traceback or "", run_id)
-                    failed += 1
-                if progress:
-                    progress(len(done) + computed, total, failed)
-            status = "failed" if failed else "complete"
-        finally:
-            store.end_run(run_id, status)
-            if executor is None:
-                ex.close()
+            progress(len(done) + computed, total, failed)
+
+    ex = executor or make_executor(min(workers, max(1, len(specs))), cfg.study.threads,
+                                   dask=dask if specs else None)  # nothing to do: no cluster
+    try:
+        with Store(directory, create=True) as store:
+            store.set_meta(config=cfg.resolved(), config_hash=cfg.config_hash(),
+                           source=cfg.source)
+            run_id = store.begin_run(ex.workers, provenance())
+            status = "interrupted"
+            try:
+                computed, failed = _compute(ex, specs, store, run_id, retries, report)
+                status = "failed" if failed else "complete"
+            finally:
+                store.end_run(run_id, status)
+    finally:
+        if executor is None:
+            ex.close()
     return RunSummary(directory, total, computed, len(done), failed, time.time() - start)
+
+
+def _compute(ex: Executor, specs: list[TaskSpec], store: Store, run_id: int, retries: int,
+             progress: Callable[[int, int], None]) -> tuple[int, int]:
+    """Run ``specs``, then the failed ones again (``retries`` rounds at most), storing each
+    outcome as it arrives; return (computed, still failed)."""
+    computed = 0
+    progress(0, 0)
+    for _ in range(retries + 1):
+        failed: list[TaskSpec] = []
+        for _, out in ex.map_unordered(execute, specs):
+            sp = out.spec
+            if out.error is None:
+                store.add_result(sp.point, sp.sample, out.data, seconds=out.seconds,
+                                 peak_rss=out.peak_rss, run_id=run_id)
+                computed += 1
+            else:
+                store.add_failure(sp.point, sp.sample, out.error, out.traceback or "", run_id)
+                failed.append(sp)
+            progress(computed, len(failed))
+        if not failed:
+            break
+        specs = failed
+    return computed, len(failed)
 
 
 def open_study(directory: str | Path) -> tuple[Store, StudyConfig]:

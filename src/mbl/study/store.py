@@ -2,9 +2,9 @@
 
 Tables: ``meta`` (resolved config, its hash, creation provenance), ``results`` keyed by
 (point, sample) with the observables as an ``.npz`` blob plus runtime and peak memory,
-``failures`` (the traceback of each failed task), and ``runs`` (one row per invocation with
-its provenance and start/end times). One transaction per finished task; writes are
-idempotent (``INSERT OR IGNORE``), so a task computed twice is stored once.
+``failures`` (the error and traceback of each failed attempt), and ``runs`` (one row per
+invocation with its provenance and start/end times). One transaction per finished task;
+writes are idempotent (``INSERT OR IGNORE``), so a task computed twice is stored once.
 """
 
 from __future__ import annotations
@@ -152,6 +152,16 @@ class Store:
             args = (run_id,)
         return [dict(point=r[0], sample=r[1], error=r[2], traceback=r[3], time=r[4], run_id=r[5])
                 for r in self._db.execute(q, args)]
+
+    def failed_tasks(self) -> list[dict[str, Any]]:
+        """Tasks with failure records and no stored result: (point, sample), the number of
+        failed attempts, and the error and traceback of the latest, oldest task first."""
+        rows = self._db.execute(
+            "SELECT point, sample, COUNT(*), error, traceback, MAX(time) FROM failures f "
+            "WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.point = f.point AND "
+            "r.sample = f.sample) GROUP BY point, sample ORDER BY MAX(time)")
+        return [dict(point=r[0], sample=r[1], attempts=r[2], error=r[3], traceback=r[4])
+                for r in rows]
 
     def timing(self) -> tuple[float, float, int]:
         """(mean seconds per task, max peak RSS in bytes, count) over stored results."""
