@@ -56,3 +56,15 @@ def test_entanglement_growth_contract(tmp_path, monkeypatch):
     slopes = [r for r in rows if r["quantity"] == "S_slope"]
     assert [r["params"]["Delta"] for r in slopes] == [0.0, 0.2]
     assert all(r["error"] > 0 for r in slopes)
+
+
+def test_xxz_mid_spectrum_contract_and_dense_check(tmp_path, monkeypatch):
+    from mbl.reproduce import xxz_mid_spectrum as rep
+
+    monkeypatch.setattr(rep, "MODES", {True: dict(samples={8: 30, 10: 20})})
+    monkeypatch.setattr(rep, "K", 12)
+    monkeypatch.setattr(rep, "CHECK", dict(L=10, W=3.0, samples=2))
+    rows = {r["quantity"]: r for r in _run(rep, tmp_path)}
+    assert "W_c" in rows
+    assert rows["E_window_minus_dense"]["value"] < 1e-12
+    assert rows["r_window_minus_dense"]["value"] < 1e-9

@@ -14,6 +14,7 @@ from mbl.reproduce import (
     dot_fock,
     entanglement_growth,
     xxz_levels,
+    xxz_mid_spectrum,
     xxz_mobility_edge,
 )
 from mbl.reproduce.base import Report, Reproduction, Row
@@ -43,6 +44,9 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     xxz_levels.NAME: Reproduction(
         xxz_levels.NAME, "MBL crossover of the random-field XXZ chain: <r> and S at eps = 0.5",
         xxz_levels.run),
+    xxz_mid_spectrum.NAME: Reproduction(
+        xxz_mid_spectrum.NAME, "XXZ chain at eps = 0.5 by shift-invert to L = 16 (quick), 20",
+        xxz_mid_spectrum.run),
     xxz_mobility_edge.NAME: Reproduction(
         xxz_mobility_edge.NAME, "many-body mobility edge of the XXZ chain: <r>(eps, W)",
         xxz_mobility_edge.run),
