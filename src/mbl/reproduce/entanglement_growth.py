@@ -20,7 +20,8 @@ import numpy as np
 import xarray as xr
 
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row
+from mbl.reproduce.crossings import size_studies
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
 
@@ -89,9 +90,8 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     start = time.perf_counter()
     mode = MODES[quick]
     base = Path(out) / NAME / ("quick" if quick else "full")
-    sets = {L: run_builtin_study(_config(L, n, mode["t_max"]), base / f"L{L}",
-                                 workers=workers, progress=progress)
-            for L, n in mode["samples"].items()}
+    sets = size_studies(lambda L, n: _config(L, n, mode["t_max"]), mode["samples"], base,
+                        workers=workers, progress=progress)
     rows = []
     for L, ds in sorted(sets.items()):
         s = slopes(ds, mode["window"])
