@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mbl._core.errors import InputError
 from mbl.reproduce import (
+    agkl_threshold,
     anderson_1d_lyapunov,
     anderson_2d_scaling,
     anderson_3d,
@@ -11,6 +12,8 @@ from mbl.reproduce import (
     anderson_3d_tmm,
     anderson_lowd,
     baa_cells_edge,
+    bethe_critical,
+    bethe_gamma_distribution,
     dot_fock,
     entanglement_growth,
     xxz_levels,
@@ -57,6 +60,16 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     dot_fock.NAME: Reproduction(
         dot_fock.NAME, "AGKL dot: quasiparticle Fock-space IPR vs eps, threshold vs (g/ln g)^1/2",
         dot_fock.run),
+    bethe_critical.NAME: Reproduction(
+        bethe_critical.NAME, "Bethe-lattice W_c(K) from lambda(1/2) = 1 vs AAT closed forms",
+        bethe_critical.run),
+    bethe_gamma_distribution.NAME: Reproduction(
+        bethe_gamma_distribution.NAME,
+        "Bethe lattice P(Gamma) as eta -> 0: finite in the metal, eta^1/2 Gamma^-3/2 insulator",
+        bethe_gamma_distribution.run),
+    agkl_threshold.NAME: Reproduction(
+        agkl_threshold.NAME, "AGKL Fock-space tree: eps_c(g) and eps_c^2 ln g / g -> const",
+        agkl_threshold.run),
 }
 
 
