@@ -123,7 +123,7 @@ class LocalExecutor:
                 yield pending.pop(fut), fut.result()
 
     def _terminate(self) -> None:
-        processes = list(getattr(self._pool, "_processes", {}).values())
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             proc.terminate()
