@@ -17,7 +17,7 @@ import numpy as np
 from mbl._core.errors import ConvergenceError
 from mbl.cavity import PoolThreshold, agkl_tree, pool_threshold
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.bethe_common import Ticker, interval, streams
 from mbl.study.runner import Progress
 
@@ -96,5 +96,5 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
                         params={"g": g, "Delta": 1.0}, interval=interval(r.value, r.error)))
         rows.append(Row("eps_c^2 ln g/(g Delta^2)", c, c_err, None, SOURCE,
                         params={"g": g}, interval=interval(c, c_err)))
-    fig = _figure(res, Path(out) / NAME / ("quick" if quick else "full") / f"{NAME}.png")
+    fig = _figure(res, output_directory(out, NAME, quick) / f"{NAME}.png")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

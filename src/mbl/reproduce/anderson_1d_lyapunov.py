@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, output_directory, run_builtin_study
 from mbl.study.runner import Progress
 
 NAME = "anderson-1d-lyapunov"
@@ -67,7 +67,7 @@ def _figure(ds: xr.Dataset, path: Path) -> Path:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     ds = run_builtin_study({
         "study": {"kind": "tmm", "seed": SEED, "samples": 1},
         "model": {"name": "anderson_bar", "d": 1, "M": 1, "W": W},

@@ -17,7 +17,7 @@ import xarray as xr
 
 from mbl.plot import save_figure
 from mbl.reproduce.bars import bar_studies
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.scaling.collapse import Collapse, one_parameter_collapse
 from mbl.study.runner import Progress
 
@@ -85,7 +85,7 @@ def _weak_disorder_slope(col: Collapse) -> tuple[float, float]:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     data = bar_studies(mode["sizes"], {"W": mode["W"]}, base, d=2, seed=SEED,
                        model={"E": 0.0}, workers=workers, progress=progress)
     M, W = xr.broadcast(data["M"], data["W"])

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from mbl.observables import R_GOE, R_POISSON
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, output_directory, run_builtin_study
 from mbl.reproduce.crossings import crossing_figure, crossing_rows, size_studies
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
@@ -53,7 +53,7 @@ def _config(L: int, samples: int, W, mode: dict) -> dict:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     W = {"start": mode["W"][0], "stop": mode["W"][1], "num": mode["W"][2]}
     sets = size_studies(lambda L, n: _config(L, n, W, mode), mode["samples"], base,
                         workers=workers, progress=progress)

@@ -23,7 +23,7 @@ import xarray as xr
 
 from mbl.plot import save_figure
 from mbl.reproduce.bars import bar_studies
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.scaling.edges import SignChange, last_sign_change
 from mbl.study.runner import Progress
 
@@ -84,7 +84,7 @@ def _figure(data: xr.Dataset, found: dict[float, SignChange], path: Path) -> Pat
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     data = bar_studies(mode["sizes"], {"W": mode["W"], "E": mode["E"]}, base, d=3, seed=SEED,
                        workers=workers, progress=progress)
     found = edges(data, np.random.default_rng(SEED))

@@ -20,7 +20,7 @@ import xarray as xr
 
 from mbl.plot import save_figure
 from mbl.reproduce.bars import bar_studies
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.scaling.fss import ScalingFit, ScalingModel, fit_scaling
 from mbl.study.runner import Progress
 
@@ -96,7 +96,7 @@ def scaling_rows(fit: ScalingFit, params: dict) -> list[Row]:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     data = bar_studies(mode["sizes"], {"W": mode["W"]}, base, d=3, seed=SEED,
                        model={"E": 0.0}, workers=workers, progress=progress)
     M, W = xr.broadcast(data["M"], data["W"])

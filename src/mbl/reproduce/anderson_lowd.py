@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, output_directory, run_builtin_study
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
 
@@ -91,7 +91,7 @@ def _figure(sets: dict[int, xr.Dataset], clean: xr.Dataset, path: Path) -> Path:
 
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     samples = 24 if quick else 100
     sets = {d: run_builtin_study(_config(d, SIZES[quick][d], DISORDER, "periodic", samples),
                                  base / f"d{d}", workers=workers, progress=progress)

@@ -87,6 +87,11 @@ class Reproduction:
     run: Runner
 
 
+def output_directory(out: str | Path, name: str, quick: bool) -> Path:
+    """Where a reproduction keeps its studies and figures: ``out/name/quick`` or ``.../full``."""
+    return Path(out) / name / ("quick" if quick else "full")
+
+
 def run_builtin_study(config: Mapping[str, Any], directory: Path, *, workers: int,
                       progress: Progress | None) -> xr.Dataset:
     """Run (or resume) a reproduction's study and return its dataset."""

@@ -25,7 +25,7 @@ from mbl.cavity import (
 )
 from mbl.cavity.tree import bethe
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.bethe_common import Ticker, interval, streams
 from mbl.study.runner import Progress
 
@@ -115,5 +115,5 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
                     "Anderson 1958; " + AAT, params={"K": 2}))
     rows.append(Row("W_c_large_K", large_k_wc(2), None, 17.23, AAT, params={"K": 2}))
     fig = _figure(mode, curve, pool_pts, wc,
-                  Path(out) / NAME / ("quick" if quick else "full") / f"{NAME}.png")
+                  output_directory(out, NAME, quick) / f"{NAME}.png")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

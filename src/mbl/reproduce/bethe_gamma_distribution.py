@@ -16,7 +16,7 @@ import numpy as np
 
 from mbl.cavity import PopulationResult, bethe, population, tail_exponent
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.bethe_common import Ticker, interval, streams
 from mbl.study.runner import Progress
 
@@ -99,5 +99,5 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     rows.append(Row("tail_exponent", a, a_err, 1.5, SOURCE,
                     params={"K": K, "W": INSULATOR, "eta": eta, "range": [lo, 1.0]},
                     interval=interval(a, a_err)))
-    fig = _figure(results, Path(out) / NAME / ("quick" if quick else "full") / f"{NAME}.png")
+    fig = _figure(results, output_directory(out, NAME, quick) / f"{NAME}.png")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

@@ -17,7 +17,7 @@ import xarray as xr
 
 from mbl._core.errors import InputError
 from mbl.observables import R_GOE, R_POISSON
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, output_directory, run_builtin_study
 from mbl.scaling import crossing, mean_and_error
 from mbl.study.runner import Progress
 
@@ -104,7 +104,7 @@ def edge_report(name: str, config: Callable[[int, int], dict], samples: Mapping[
     import time
 
     start = time.perf_counter()
-    base = Path(out) / name / ("quick" if quick else "full")
+    base = output_directory(out, name, quick)
     sets = size_studies(config, samples, base, workers=workers, progress=progress)
     small, large = (sets[n]["r_eps"] for n in sorted(sets))
     rows = edge(small, large, seed)

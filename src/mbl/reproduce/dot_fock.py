@@ -35,7 +35,7 @@ import xarray as xr
 
 from mbl.observables import R_GOE, R_POISSON
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row, run_builtin_study
+from mbl.reproduce.base import Report, Row, output_directory, run_builtin_study
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
 
@@ -174,7 +174,7 @@ def _figure(ds: xr.Dataset, rows: list[Row], mode: dict, path: Path) -> Path:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     ds = run_builtin_study(_config(mode), base / "study", workers=workers, progress=progress)
     rows = analyse(ds, SEED)
     fig = _figure(ds, rows, mode, base / f"{NAME}.png")

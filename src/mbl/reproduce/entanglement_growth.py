@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.crossings import size_studies
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
@@ -89,7 +89,7 @@ def _figure(sets: dict[int, xr.Dataset], window: tuple[float, float], path: Path
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     sets = size_studies(lambda L, n: _config(L, n, mode["t_max"]), mode["samples"], base,
                         workers=workers, progress=progress)
     rows = []

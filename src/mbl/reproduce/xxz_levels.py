@@ -17,7 +17,7 @@ import xarray as xr
 
 from mbl.observables import R_GOE, R_POISSON, page_entropy_fixed_number
 from mbl.plot import save_figure
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.crossings import crossing_figure, crossing_rows, size_studies
 from mbl.scaling import mean_and_error
 from mbl.study.runner import Progress
@@ -65,7 +65,7 @@ def _entropy_figure(sets: dict[int, xr.Dataset], path: Path) -> Path:
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
     mode = MODES[quick]
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     sets = size_studies(lambda L, n: _config(L, n, mode["window"]), mode["samples"], base,
                         workers=workers, progress=progress)
     curves = {L: ds["r_mean"] for L, ds in sets.items()}

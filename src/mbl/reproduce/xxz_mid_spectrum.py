@@ -17,7 +17,7 @@ import numpy as np
 
 from mbl.models import XXZChain
 from mbl.observables import gap_ratios
-from mbl.reproduce.base import Report, Row
+from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.crossings import crossing_figure, crossing_rows, size_studies
 from mbl.solvers.shift_invert import has_mumps, shift_invert
 from mbl.study.runner import Progress
@@ -69,7 +69,7 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     samples = dict(MODES[quick]["samples"])
     if not has_mumps():  # SuperLU cannot factorize the larger chains in reasonable time
         samples = {L: n for L, n in samples.items() if L <= 14}
-    base = Path(out) / NAME / ("quick" if quick else "full")
+    base = output_directory(out, NAME, quick)
     sets = size_studies(_config, samples, base, workers=workers, progress=progress)
     curves = {L: ds["r_mean"] for L, ds in sets.items()}
     rows = crossing_rows({L: c.sel(W=slice(2.0, 5.0)) for L, c in curves.items()}, degree=2,

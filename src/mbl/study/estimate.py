@@ -14,7 +14,7 @@ from typing import Any
 
 from mbl._core.memory import current_rss
 from mbl.study.config import StudyConfig
-from mbl.study.kinds import needs_vectors, solver_method
+from mbl.study.kinds import dynamics_method, needs_vectors, solver_method
 from mbl.study.models import model_params
 
 #: Peak of a dense task in units of one dense matrix (8 N^2 bytes), measured here.
@@ -56,10 +56,8 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
             mem = 8 * (max(512, 20000 // n) * n + 6 * n * n)
             out.append(TaskPlan(p.coords, n, "tmm", base + mem, float("nan")))
             continue
-        method = solver_method(p.solver, n, p.observables)
-        if cfg.study.kind == "dynamics":
-            method = "dense" if p.solver["method"] in ("auto", "dense") and \
-                n <= p.solver["dense_max"] else "krylov"
+        method = (dynamics_method(p.solver, n) if cfg.study.kind == "dynamics"
+                  else solver_method(p.solver, n, p.observables))
         nnz = n * (2 * params.L if hasattr(params, "L") else 8)
         if method == "krylov":  # 31 complex Lanczos vectors, the CSR matrix, the output states
             mem = 16 * n * (31 + p.solver["n_times"] + 1) + 12 * nnz

@@ -51,6 +51,17 @@ def solver_method(solver: dict[str, Any], n: int, observables: dict[str, Any]) -
     return "shift_invert"
 
 
+def dynamics_method(solver: dict[str, Any], n: int) -> str:
+    """Resolve a dynamics study's method: "auto" is dense up to ``dense_max``, Krylov above."""
+    method = solver["method"]
+    if method == "auto":
+        return "dense" if n <= solver["dense_max"] else "krylov"
+    if method not in ("dense", "krylov"):
+        raise InputError(f"study kind 'dynamics' needs solver.method 'auto', 'dense' or "
+                         f"'krylov', not {method!r}")
+    return method
+
+
 VECTOR_OBSERVABLES = {"ipr", "participation_ratio", "entanglement", "participation_entropy", "kl",
                       "quasiparticle"}
 
@@ -194,13 +205,7 @@ def dynamics_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     psi0[start] = 1.0
     times = np.concatenate([[0.0], np.geomspace(solver["t_min"], solver["t_max"],
                                                 solver["n_times"])])
-    method = solver["method"]
-    if method == "auto":
-        method = "dense" if H.shape[0] <= solver["dense_max"] else "krylov"
-    if method not in ("dense", "krylov"):
-        raise InputError(f"study kind 'dynamics' needs solver.method 'auto', 'dense' or "
-                         f"'krylov', not {method!r}")
-    ev = evolve(H, psi0, times, method=method)
+    ev = evolve(H, psi0, times, method=dynamics_method(solver, H.shape[0]))
     out: dict[str, Any] = {"times": times, "initial_state": float(states[start]),
                            "matvecs": float(ev.matvecs)}
     names = obs["names"]
