@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -50,7 +51,13 @@ def pin_threads(threads: int) -> None:
 
     if mp.parent_process() is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker: Ctrl-C is the driver's
-    os.environ.update(thread_env(threads))
+    env = thread_env(threads)
+    if "numba" in sys.modules:
+        # numba's pool size is fixed once it is imported, and numba >= 0.61 re-reads
+        # NUMBA_NUM_THREADS at every compilation and refuses a value that differs from it:
+        # keep the variable at the pool size and limit the threads with set_num_threads.
+        env["NUMBA_NUM_THREADS"] = str(sys.modules["numba"].config.NUMBA_NUM_THREADS)
+    os.environ.update(env)
     threadpool_limits(limits=threads)
     try:
         import numba
