@@ -144,7 +144,10 @@ def _crossing(
     t, t_lo, t_hi = (x - mid) / half, (lo - mid) / half, (hi - mid) / half
 
     data = [_compact(y, x.size, name) for y, name in ((y_a, "y_a"), (y_b, "y_b"))]
-    full = [mean_and_error(y) for y in (y_a, y_b)]
+    # point estimate from the compacted samples too, so that where the NaNs sat cannot change
+    # even the rounding of the sums
+    full = [mean_and_error(np.where(np.arange(v.shape[1]) < n[:, None], v, np.nan))
+            for v, n in data]
     coef = _fit(t, full[0][0], full[0][1], degree) - _fit(t, full[1][0], full[1][1], degree)
     t0 = _pick_root(coef, full[0][0] - full[1][0], t, t_lo, t_hi)
     if np.isnan(t0):
