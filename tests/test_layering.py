@@ -10,7 +10,7 @@ import pytest
 import mbl
 
 LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "transfer",
-          "cavity", "observables",
+          "cavity", "observables", "baa", "transport",
           "scaling", "study", "plot", "reproduce", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 ROOT = Path(mbl.__file__).parent

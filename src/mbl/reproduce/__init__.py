@@ -12,10 +12,16 @@ from mbl.reproduce import (
     anderson_3d_tmm,
     anderson_lowd,
     baa_cells_edge,
+    baa_gamma_distribution,
+    baa_phase_diagram,
+    baa_tc,
+    baa_transport,
     bethe_critical,
     bethe_gamma_distribution,
     dot_fock,
     entanglement_growth,
+    imbalance_aubry_andre,
+    vrh_mott,
     xxz_levels,
     xxz_mid_spectrum,
     xxz_mobility_edge,
@@ -44,6 +50,10 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     entanglement_growth.NAME: Reproduction(
         entanglement_growth.NAME, "S(t) after a quench: plateau at Delta = 0, ln t growth at 0.2",
         entanglement_growth.run),
+    imbalance_aubry_andre.NAME: Reproduction(
+        imbalance_aubry_andre.NAME,
+        "interacting Aubry-Andre chain: late-time imbalance vs W, free fermions exact at Delta 0",
+        imbalance_aubry_andre.run),
     xxz_levels.NAME: Reproduction(
         xxz_levels.NAME, "MBL crossover of the random-field XXZ chain: <r> and S at eps = 0.5",
         xxz_levels.run),
@@ -70,6 +80,12 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     agkl_threshold.NAME: Reproduction(
         agkl_threshold.NAME, "AGKL Fock-space tree: eps_c(g) and eps_c^2 ln g / g -> const",
         agkl_threshold.run),
+    baa_transport.NAME: Reproduction(
+        baa_transport.NAME, baa_transport.DESCRIPTION, baa_transport.run),
+    vrh_mott.NAME: Reproduction(vrh_mott.NAME, vrh_mott.DESCRIPTION, vrh_mott.run),
+    baa_gamma_distribution.NAME: Reproduction(baa_gamma_distribution.NAME, baa_gamma_distribution.DESCRIPTION, baa_gamma_distribution.run),  # noqa: E501
+    baa_tc.NAME: Reproduction(baa_tc.NAME, baa_tc.DESCRIPTION, baa_tc.run),
+    baa_phase_diagram.NAME: Reproduction(baa_phase_diagram.NAME, baa_phase_diagram.DESCRIPTION, baa_phase_diagram.run),  # noqa: E501
 }
 
 

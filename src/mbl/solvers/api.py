@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from mbl._core.errors import InputError
 from mbl.solvers.dense import dense
+from mbl.solvers.plan import choose_method
 from mbl.solvers.polfed import polfed
 from mbl.solvers.result import Eigenpairs
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
-METHODS = ("dense", "shift_invert", "polfed")
+METHODS = ("dense", "shift_invert", "polfed", "auto")
 
 
 def target_energy(
@@ -30,6 +31,7 @@ def solve(
     energy: float | None = None,
     energy_density: float | None = None,
     vectors: bool = False,
+    dense_max: int = 8000,
 ) -> Eigenpairs:
     """Eigenpairs of a Hermitian ``H``.
 
@@ -37,8 +39,13 @@ def solve(
     are ignored; observables select their own window). ``method="shift_invert"`` (sparse LU)
     and ``method="polfed"`` (polynomial filter, products H @ X only) return the ``k`` pairs
     nearest the target (``energy``, or ``energy_density`` of the spectrum whose extremes
-    Lanczos finds first).
+    Lanczos finds first). ``method="auto"`` asks the memory planner
+    (:func:`mbl.solvers.plan.choose_method`): dense up to ``dense_max`` when it fits, then
+    shift-invert, then POLFED; without ``k`` it means dense.
     """
+    if method == "auto":
+        method = "dense" if k is None else choose_method(H, k=k, vectors=vectors,
+                                                         dense_max=dense_max).method
     if method == "dense":
         return dense(H, vectors=vectors)
     if method in ("shift_invert", "polfed"):

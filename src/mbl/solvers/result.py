@@ -24,6 +24,8 @@ class Eigenpairs:
         Which solver produced them.
     e_min, e_max : float or None
         Extremal eigenvalues of H when known (full spectrum, or Lanczos for window methods).
+    matvecs : int or None
+        Products of H with a vector the solver made, where it counts them (POLFED).
     """
 
     energies: np.ndarray
@@ -33,6 +35,7 @@ class Eigenpairs:
     method: str
     e_min: float | None = None
     e_max: float | None = None
+    matvecs: int | None = None
 
     @property
     def k(self) -> int:

@@ -1,10 +1,10 @@
 """Memory and time plan of a study's tasks, before anything runs (``mbl estimate``).
 
-Dense tasks: the matrix is made dense in Fortran order (8 N^2 bytes) and LAPACK works on it in
-place (values only: 1.1 x 8 N^2 at the peak); with vectors ``dsyevd`` adds a workspace of
-2 N^2 (3.15 x 8 N^2), measured with ``/usr/bin/time -v`` on N = 4096. Shift-invert tasks: the
-sparse LU factors (fill ~ N x the lattice's cross section) and the Lanczos basis. The
-interpreter and imports are the resident size of this process when the plan is made.
+The eigensolvers' peaks come from :mod:`mbl.solvers.plan` (dense: the measured multiple of
+8 N^2; shift-invert: MUMPS's own symbolic analysis of the Hamiltonian's pattern, built once
+per model shape; POLFED: its block Lanczos basis). Dynamics tasks hold the Krylov basis and
+the stored states. The interpreter and imports are the resident size of this process when
+the plan is made.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from mbl._core.memory import current_rss
+from mbl.solvers.plan import dense_bytes, polfed_bytes, shift_invert_bytes
 from mbl.study.config import StudyConfig
 from mbl.study.kinds import dynamics_method, needs_vectors, solver_method
 from mbl.study.models import model_params
 
-#: Peak of a dense task in units of one dense matrix (8 N^2 bytes), measured here.
-DENSE_FACTOR_VALUES = 1.1
-DENSE_FACTOR_VECTORS = 3.15
 #: Seconds per N^3 of a one-thread LAPACK eigh (values / vectors), measured at N = 4096.
 DENSE_SECONDS_VALUES = 8.0e-11
 DENSE_SECONDS_VECTORS = 1.7e-10
+#: Krylov dimension of the time evolution (:mod:`mbl.solvers.krylov`).
+KRYLOV_VECTORS = 31
 
 
 @dataclass(frozen=True)
@@ -36,19 +38,39 @@ class TaskPlan:
     seconds: float
 
 
-def _shift_invert_cost(n: int, model: dict[str, Any], k: int) -> tuple[int, float]:
-    section = model["L"] ** (model["d"] - 1) if "L" in model and "d" in model else n
-    fill = 2 * n * min(n, 2 * section)  # LU factors of a banded-like matrix
-    ncv = max(2 * k + 1, 20)
-    mem = 16 * fill + 8 * n * (ncv + k) + 16 * 7 * n
-    seconds = 2e-8 * fill * min(n, 2 * section) / max(section, 1) + 1e-8 * n * ncv * 30
-    return int(mem), float(seconds)
+def _hamiltonian(params: Any, cache: dict) -> Any:
+    """One realization's H (fixed seed) for the planner; its pattern is what matters, so one
+    per model shape is built (the disorder strength does not change it)."""
+    key = (type(params).__name__, params.dimension(), getattr(params, "bc", None))
+    if key not in cache:
+        cache[key] = params.hamiltonian(np.random.default_rng(0))
+    return cache[key]
+
+
+def task_needs_vectors(kind: str, observables: dict[str, Any]) -> bool:
+    """Whether a task of this study kind keeps eigenvectors (dense propagation does)."""
+    return kind == "dynamics" or needs_vectors(observables)
+
+
+def method_bytes(method: str, params: Any, solver: dict[str, Any], *, vectors: bool,
+                 n_times: int = 0, cache: dict | None = None) -> int:
+    """Predicted peak bytes (above the interpreter) of ``method`` on this model point."""
+    cache = {} if cache is None else cache
+    n = params.dimension()
+    if method == "dense":
+        return dense_bytes(n, vectors=vectors)
+    H = _hamiltonian(params, cache)
+    if method == "krylov":  # the Lanczos basis, the CSR matrix, the output states
+        return 16 * n * (KRYLOV_VECTORS + n_times + 1) + 12 * H.nnz
+    if method == "polfed":
+        return polfed_bytes(n, H.nnz, solver["k"])
+    return shift_invert_bytes(H, solver["k"])[0]
 
 
 def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
     """One :class:`TaskPlan` per grid point (every sample of a point costs the same)."""
     base = current_rss() if baseline is None else baseline
-    out = []
+    out, cache = [], {}
     for p in cfg.points():
         params = model_params(p.model)
         n = params.dimension()
@@ -58,20 +80,11 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
             continue
         method = (dynamics_method(p.solver, n) if cfg.study.kind == "dynamics"
                   else solver_method(p.solver, n, p.observables))
-        nnz = n * (2 * params.L if hasattr(params, "L") else 8)
-        if method == "krylov":  # 31 complex Lanczos vectors, the CSR matrix, the output states
-            mem = 16 * n * (31 + p.solver["n_times"] + 1) + 12 * nnz
-            sec = float("nan")
-        elif method == "polfed":  # ARPACK's 2 x (k + k/2) vectors, H V, recurrence blocks, CSR
-            want = p.solver["k"] + max(10, p.solver["k"] // 2)
-            mem = 8 * n * (4 * want + 8) + 12 * nnz
-            sec = float("nan")
-        elif method == "dense":
-            vec = needs_vectors(p.observables) or cfg.study.kind == "dynamics"
-            factor = DENSE_FACTOR_VECTORS if vec else DENSE_FACTOR_VALUES
-            per_n3 = DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES
-            mem, sec = int(factor * 8 * n * n), per_n3 * n**3
-        else:
-            mem, sec = _shift_invert_cost(n, p.model, p.solver["k"])
+        vec = task_needs_vectors(cfg.study.kind, p.observables)
+        mem = method_bytes(method, params, p.solver, vectors=vec,
+                           n_times=p.solver["n_times"], cache=cache)
+        sec = float("nan")
+        if method == "dense":
+            sec = (DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES) * n**3
         out.append(TaskPlan(p.coords, n, method, base + mem, sec))
     return out

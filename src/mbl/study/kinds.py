@@ -27,6 +27,7 @@ from mbl.observables import (
 )
 from mbl.observables.spectral import fermi_sea_plus_one, quasiparticle_weights
 from mbl.solvers import evolve, solve, target_energy
+from mbl.solvers.shift_invert import SUPERLU_MAX, has_mumps
 from mbl.study.models import model_params
 from mbl.transfer import lyapunov
 
@@ -42,13 +43,20 @@ class Kind:
 
 
 def solver_method(solver: dict[str, Any], n: int, observables: dict[str, Any]) -> str:
-    """Resolve ``method = "auto"``: dense up to ``dense_max`` (or when the DOS needs it)."""
+    """Resolve ``method = "auto"`` for a study: dense up to ``dense_max`` (or when the DOS
+    needs the whole spectrum), else shift-invert where a backend factorizes N (MUMPS, or
+    SuperLU up to its limit), else POLFED.
+
+    The rule depends on the installation only, never on the free memory of the moment, so
+    every task of a study resolves alike; the memory plan then refuses a study whose tasks
+    will not fit, naming the methods that would (:func:`mbl.study.runner.check_memory`).
+    """
     method = solver["method"]
     if method != "auto":
         return method
-    if "dos" in observables["names"] or n <= solver["dense_max"] or n <= solver["k"] + 2:
+    if "dos" in observables["names"] or n <= solver["dense_max"] or 2 * solver["k"] >= n:
         return "dense"
-    return "shift_invert"
+    return "shift_invert" if has_mumps() or n <= SUPERLU_MAX else "polfed"
 
 
 def dynamics_method(solver: dict[str, Any], n: int) -> str:

@@ -12,10 +12,12 @@ from typing import Any
 from mbl._core.errors import InputError, MemoryPlanError, StoreMismatchError
 from mbl._core.memory import available_memory, format_bytes, peak_rss
 from mbl._core.seeds import task_rng
+from mbl.solvers.shift_invert import SUPERLU_MAX, has_mumps
 from mbl.study.config import StudyConfig, parse_config
-from mbl.study.estimate import plan
+from mbl.study.estimate import TaskPlan, method_bytes, plan, task_needs_vectors
 from mbl.study.executors import Executor, make_executor
 from mbl.study.kinds import KINDS
+from mbl.study.models import model_params
 from mbl.study.provenance import provenance
 from mbl.study.store import Store
 
@@ -72,17 +74,55 @@ def default_directory(cfg: StudyConfig, name: str) -> Path:
 
 
 def check_memory(cfg: StudyConfig, workers: int) -> None:
-    """Refuse a study whose largest task, times the workers, exceeds available memory."""
+    """Refuse a study whose largest task, times the workers, exceeds available memory; the
+    message names the methods that would fit that task, or the largest size that would."""
     tasks = plan(cfg)
     worst = max(tasks, key=lambda t: t.peak_bytes)
-    need = worst.peak_bytes * min(workers, cfg.n_tasks)
+    concurrent = min(workers, cfg.n_tasks)
+    need = worst.peak_bytes * concurrent
     have = available_memory()
-    if need > have:
-        raise MemoryPlanError(
-            f"the largest task ({worst.coords}, N = {worst.dimension}, {worst.method}) needs about "
-            f"{format_bytes(worst.peak_bytes)} per worker, {format_bytes(need)} with {workers} "
-            f"worker(s), but only {format_bytes(have)} is available; lower L, use fewer workers, "
-            "or a window method ([solver] method = \"shift_invert\")")
+    if need <= have:
+        return
+    raise MemoryPlanError(
+        f"the largest task ({worst.coords}, N = {worst.dimension}, {worst.method}) needs about "
+        f"{format_bytes(worst.peak_bytes)} per worker, {format_bytes(need)} with {workers} "
+        f"worker(s), but only {format_bytes(have)} is available; "
+        + alternatives(cfg, worst, have // concurrent))
+
+
+def alternatives(cfg: StudyConfig, worst: TaskPlan, budget: int) -> str:
+    """What would fit ``budget`` bytes per worker: other methods for the same task, else the
+    largest chain length (or lattice side) with the same method."""
+    point = next(p for p in cfg.points() if p.coords == worst.coords)
+    params = model_params(point.model)
+    vectors = task_needs_vectors(cfg.study.kind, point.observables)
+    base = worst.peak_bytes - method_bytes(worst.method, params, point.solver, vectors=vectors,
+                                           n_times=point.solver["n_times"])
+    if cfg.study.kind == "spectrum" and 2 * point.solver["k"] < params.dimension():
+        fits = []
+        for method in ("shift_invert", "polfed"):
+            if method == worst.method or (method == "shift_invert" and not has_mumps()
+                                          and params.dimension() > SUPERLU_MAX):
+                continue
+            mem = base + method_bytes(method, params, point.solver, vectors=True)
+            if mem <= budget:
+                fits.append(f'[solver] method = "{method}" needs about {format_bytes(mem)}')
+        if fits:
+            return "these would fit: " + "; ".join(fits) + " (with k pairs near the target)"
+    size = point.model.get("L")
+    while isinstance(size, int) and size > 2:
+        size -= 1
+        try:
+            smaller = model_params({**point.model, "L": size})
+            smaller.dimension()
+        except (InputError, ValueError):  # not a valid size (odd L at S^z = 0): the next one
+            continue
+        mem = base + method_bytes(worst.method, smaller, point.solver, vectors=vectors,
+                                  n_times=point.solver["n_times"])
+        if mem <= budget:
+            return (f"L = {size} would fit with the same method ({format_bytes(mem)}); "
+                    "lower L, use fewer workers, or a window method")
+    return "lower L, use fewer workers, or a window method ([solver] method = \"polfed\")"
 
 
 def _default(section: str, resolved: dict[str, Any], key: str) -> Any:

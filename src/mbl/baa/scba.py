@@ -1,0 +1,407 @@
+"""Self-consistent Born approximation (SCBA) on a finite lattice of BAA cells (THEORY §2).
+
+Units: delta = 1 (every energy, temperature and width is in units of the cell level spacing),
+hbar = k_B = 1. Equilibrium distribution n = tanh(eps/2T), i.e. Fermi function f = (1 - n)/2
+with the Fermi energy at 0.
+
+The lattice (:func:`draw_cells`): ``L^d`` cells with periodic boundaries, each holding the
+``n_levels`` levels closest to the Fermi energy, drawn as an unfolded GOE spectrum (THEORY
+§1.2, the default) or as Poisson (uniform, independent) levels of the same density. A cell
+must hold every level within a few T of the Fermi energy: :func:`levels_for` gives
+``2 ceil(window T) + M`` levels (window = 8 loses a relative ~2e-3 of the thermal sum).
+
+The widths (on-shell closure, THEORY §2.1-§2.2, A_l normalized, Re Sigma dropped), for level l
+of cell rho evaluated at energy eps (eps = xi_l on shell):
+
+    Gamma_l = eta + Gamma_el + Gamma_in
+    Gamma_el = I^2 sum_{a, m in rho+a} Gamma_m / ((eps - xi_m)^2 + Gamma_m^2)
+    Gamma_in = lam^2 sum'_{l1 l2 l3} F(xi1, xi2; xi3) w / (x^2 + w^2),
+               x = eps - xi1 - xi2 + xi3,   w = Gamma1 + Gamma2 + Gamma3
+
+The primed sum runs over the triples with Y = 1/2 and l2 in the window of l, l1 in the window
+of l3 (window: |xi_j - xi_l| <= M/2, closed as in :mod:`mbl.models.baa_cells`); the mirror
+triples (l1 <-> l2) give the same sum, which cancels the 1/2 of Y and the 1/pi of the
+Lorentzian against the prefactor pi. The four levels l, l1, l2, l3 are distinct (no diagonal or
+density-assisted terms: pure electron-hole-pair creation). The window index ranges are the
+sparse pair lists; the triple loop runs in a parallel numba kernel (``cache=True``) at about
+M^2 n_levels evaluations per level (n_levels^2 M^2 per cell and iteration: the cost).
+
+Cavity widths (default). BAA's SCBA keeps only diagrams with at most one path between two
+Fock states (THEORY §3.3): the width of a partner entering level l's sum must not contain the
+return to l. With the plain widths an isolated resonance sustains itself at eta = 0 (a pair of
+levels of neighbouring cells with |xi_l - xi_m| < I gets Gamma = sqrt(I^2 - x^2); a quartet with
+mismatch |x| < lam a width ~ lam), an artifact of dropping Re Sigma that makes every finite
+lattice look metallic. So each partner width is replaced by its cavity value, the width minus
+the term of the same process in the partner's own sum, floored at eta [RECON: the first-order,
+Onsager-reaction form of the cavity recursion, evaluated with the full widths of the others].
+
+The fixed point is iterated with geometric damping, Gamma <- Gamma^(1-a) Gamma_new^a (keeps
+widths positive across decades), from the metallic guess eta + pi lam^2 M T so that a broadened
+solution is found when one exists. :func:`solve` returns an :class:`SCBAResult` with the
+convergence report. :func:`solve_at_energy` is the energy-resolved version: Gamma_l(eps) at
+fixed energies eps, the elastic part self-consistent at that eps and the inelastic partners
+on shell (taken from an on-shell solution); it gives BAA's P(Gamma) at fixed eps (§2.4).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numba
+import numpy as np
+
+from mbl._core.errors import InputError
+from mbl.baa.parameters import BAAParameters
+from mbl.lattice import Hypercubic
+from mbl.models.goe import goe_levels
+
+Statistics = Literal["goe", "poisson"]
+STATISTICS = ("goe", "poisson")
+#: Iterations of the elastic part at most per outer (inelastic) iteration.
+INNER_MAX = 50
+
+
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """One realization of the lattice of cells.
+
+    Attributes
+    ----------
+    params : BAAParameters
+    L : int
+        Linear size; the lattice has ``L^d`` cells (periodic).
+    xi : numpy.ndarray, shape (n_cells, n_levels)
+        Sorted level energies of each cell (units of delta).
+    neighbours : numpy.ndarray, shape (n_cells, 2 d)
+        Indices of the nearest-neighbour cells.
+    lo, hi : numpy.ndarray, shape (n_cells, n_levels)
+        Interaction windows as index ranges: levels ``lo <= j < hi`` of the same cell obey
+        ``|xi_j - xi_l| <= M/2`` (the sparse pair lists).
+    statistics : "goe" or "poisson"
+    """
+
+    params: BAAParameters
+    L: int
+    xi: np.ndarray
+    neighbours: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    statistics: str
+
+    @property
+    def n_cells(self) -> int:
+        return self.xi.shape[0]
+
+    @property
+    def n_levels(self) -> int:
+        return self.xi.shape[1]
+
+
+def levels_for(T: float, M: float, window: float = 8.0) -> int:
+    """Levels per cell that hold every level within ``window * T`` of the Fermi energy."""
+    if not (math.isfinite(T) and T > 0 and math.isfinite(window) and window > 0):
+        raise InputError(f"T and window must be finite and > 0, got T={T!r}, window={window!r}")
+    return 2 * math.ceil(window * T) + math.ceil(M)
+
+
+def _neighbours(L: int, d: int) -> np.ndarray:
+    first, second = Hypercubic((L,) * d, "periodic").bonds()
+    n = L**d
+    nb = np.empty((n, 2 * d), dtype=np.int64)
+    fill = np.zeros(n, dtype=np.int64)
+    for a, b in zip(first, second, strict=True):
+        nb[a, fill[a]] = b
+        nb[b, fill[b]] = a
+        fill[a] += 1
+        fill[b] += 1
+    return nb
+
+
+def draw_cells(params: BAAParameters, L: int, n_levels: int, rng: np.random.Generator, *,
+               statistics: Statistics = "goe") -> Cells:
+    """Draw ``L^d`` periodic cells of ``n_levels`` levels each, centred on the Fermi energy.
+
+    ``statistics="goe"`` takes an unfolded GOE spectrum (level repulsion inside a cell, THEORY
+    §1.2); ``"poisson"`` draws independent uniform levels on ``[-n/2, n/2]`` (density 1/delta),
+    the statistics under which <Gamma_in> = pi lam^2 M T holds exactly (THEORY §4.2).
+    Levels of different cells are independent.
+    """
+    if not isinstance(params, BAAParameters):
+        raise InputError("params must be a BAAParameters instance.")
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 3:
+        raise InputError(f"L must be an integer >= 3 (periodic lattice of cells), got {L!r}.")
+    if isinstance(n_levels, bool) or not isinstance(n_levels, (int, np.integer)) \
+            or n_levels < 4:
+        raise InputError(f"n_levels must be an integer >= 4, got {n_levels!r}.")
+    if statistics not in STATISTICS:
+        raise InputError(f"statistics must be one of {STATISTICS}, got {statistics!r}.")
+    if not isinstance(rng, np.random.Generator):
+        raise InputError("rng must be a numpy.random.Generator (numpy.random.default_rng).")
+    n_cells = int(L) ** params.d
+    if statistics == "goe":
+        xi = np.stack([goe_levels(int(n_levels), 1.0, rng) for _ in range(n_cells)])
+    else:
+        xi = np.sort(rng.uniform(-0.5 * n_levels, 0.5 * n_levels, (n_cells, n_levels)), axis=1)
+    half = 0.5 * params.M / params.delta
+    lo = np.stack([np.searchsorted(row, row - half, side="left") for row in xi])
+    hi = np.stack([np.searchsorted(row, row + half, side="right") for row in xi])
+    return Cells(params, int(L), xi, _neighbours(int(L), params.d), lo.astype(np.int64),
+                 hi.astype(np.int64), statistics)
+
+
+def pair_factor(f1, f2, f3):
+    """Phase-space factor F = f1 f2 (1 - f3) + (1 - f1)(1 - f2) f3 of e-h pair creation.
+
+    Out-scattering (l + l3 -> l1 + l2) plus in-scattering; equal to THEORY's Keldysh form
+    (1/4){1 + n1 n2 - n3 (n1 + n2)} with n = 1 - 2 f (THEORY §2.1). Broadcasts.
+    """
+    f1, f2, f3 = (np.asarray(v, dtype=float) for v in (f1, f2, f3))
+    return _pair(f1, f2, f3)
+
+
+@numba.njit(cache=True, inline="always")
+def _pair(f1, f2, f3):
+    return f1 * f2 * (1.0 - f3) + (1.0 - f1) * (1.0 - f2) * f3
+
+
+@numba.njit(cache=True, inline="always")
+def _lor(x2, w):
+    return w / (x2 + w * w)
+
+
+@numba.njit(cache=True, inline="always")
+def _cav(g, term, eta):
+    """Cavity width: ``g`` minus the part ``term`` that came back from the level itself."""
+    return max(g - term, eta)
+
+
+@numba.njit(cache=True, parallel=True)
+def _inelastic(xi, g, f, lo, hi, e_eval, lam2, eta, cavity, out):
+    """Gamma_in of every level at energies ``e_eval`` (same shape as xi); see module doc.
+
+    With ``cavity`` each partner width loses the term of the same quartet in the partner's
+    own sum (the reverse process), so no path returns to the level (THEORY §3.3).
+    """
+    n_c, n = xi.shape
+    for k in numba.prange(n_c * n):
+        c, l = k // n, k % n  # noqa: E741
+        e = e_eval[c, l]
+        gl = g[c, l]
+        fl = f[c, l]
+        s = 0.0
+        for l2 in range(lo[c, l], hi[c, l]):
+            if l2 == l:
+                continue
+            for l3 in range(n):
+                if l3 == l or l3 == l2:
+                    continue
+                f3 = f[c, l3]
+                p2 = lo[c, l3] <= l2 < hi[c, l3]
+                base = e - xi[c, l2] + xi[c, l3]
+                for l1 in range(lo[c, l3], hi[c, l3]):
+                    if l1 == l or l1 == l2 or l1 == l3:
+                        continue
+                    if p2 and lo[c, l] <= l1 < hi[c, l]:
+                        continue  # both products of Upsilons are 1: Y = 0
+                    x = base - xi[c, l1]
+                    x2 = x * x
+                    g1 = g[c, l1]
+                    g2 = g[c, l2]
+                    g3 = g[c, l3]
+                    f1 = f[c, l1]
+                    f2 = f[c, l2]
+                    if cavity:  # partners' own terms, at their on-shell mismatch xp
+                        xp = xi[c, l] - xi[c, l1] - xi[c, l2] + xi[c, l3]
+                        x2 = xp * xp
+                        t1 = lam2 * _pair(fl, f3, f2)  # l1 + l2 -> l + l3, seen from l1
+                        t2 = lam2 * _pair(fl, f3, f1)
+                        t3 = lam2 * _pair(f1, f2, fl)  # l3 + l -> l1 + l2, seen from l3
+                        c1 = _cav(g1, t1 * _lor(x2, gl + g2 + g3), eta)
+                        c2 = _cav(g2, t2 * _lor(x2, gl + g1 + g3), eta)
+                        c3 = _cav(g3, t3 * _lor(x2, gl + g1 + g2), eta)
+                        w = c1 + c2 + c3
+                        x2 = x * x
+                    else:
+                        w = g1 + g2 + g3
+                    s += _pair(f1, f2, f3) * _lor(x2, w)
+        out[c, l] = lam2 * s
+
+
+@numba.njit(cache=True)
+def _elastic(xi, g, nb, e_eval, i2, eta, cavity, out):
+    """Gamma_el of every level at energies ``e_eval`` from the widths ``g`` of its neighbours
+    (cavity: minus the part of each neighbour's width that came from the level itself).
+
+    Serial on purpose: it runs up to INNER_MAX times per outer iteration, mostly on small
+    lattices, where thread start-up costs more than the loop (prange acts as range)."""
+    n_c, n = xi.shape
+    for q in numba.prange(n_c * n):
+        c, l = q // n, q % n  # noqa: E741
+        e = e_eval[c, l]
+        gl = g[c, l]
+        s = 0.0
+        for k in range(nb.shape[1]):
+            b = nb[c, k]
+            for m in range(n):
+                x = e - xi[b, m]
+                gm = g[b, m]
+                if cavity:
+                    gm = _cav(gm, i2 * _lor((e_eval[b, m] - xi[c, l]) ** 2, gl), eta)
+                s += gm / (x * x + gm * gm)
+        out[c, l] = i2 * s
+
+
+@dataclass(frozen=True, eq=False)
+class SCBAResult:
+    """A (possibly unconverged) SCBA solution with its convergence report.
+
+    Attributes
+    ----------
+    energies : numpy.ndarray, shape (n_cells, n_levels)
+        Energy at which each width is evaluated (``xi`` on shell).
+    gamma, gamma_el, gamma_in : numpy.ndarray, shape (n_cells, n_levels)
+        Total width and its elastic and inelastic parts (units of delta); gamma = eta +
+        gamma_el + gamma_in.
+    T, eta : float
+        Temperature and bath width.
+    converged : bool
+        Whether the largest relative change of a width fell below ``tol``.
+    iterations : int
+    residuals : numpy.ndarray
+        Largest relative change of a width at each iteration.
+    """
+
+    energies: np.ndarray
+    gamma: np.ndarray
+    gamma_el: np.ndarray
+    gamma_in: np.ndarray
+    T: float
+    eta: float
+    converged: bool
+    iterations: int
+    residuals: np.ndarray
+
+
+def fermi(xi: np.ndarray, T: float) -> np.ndarray:
+    """Fermi function f = 1/(exp(xi/T) + 1) = (1 - tanh(xi/2T))/2 (Fermi energy 0)."""
+    return 0.5 * (1.0 - np.tanh(0.5 * np.asarray(xi) / T))
+
+
+def _check_solver(T, eta, damping, tol, max_iter) -> None:
+    for name, v in (("T", T), ("eta", eta), ("tol", tol)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            raise InputError(f"{name} must be a finite positive number, got {v!r}.")
+    if not (isinstance(damping, (int, float)) and 0 < damping <= 1):
+        raise InputError(f"damping must lie in (0, 1], got {damping!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise InputError(f"max_iter must be an integer >= 1, got {max_iter!r}.")
+
+
+def _iterate(inelastic, elastic, g0, eta, damping, tol, max_iter):
+    """Damped geometric fixed-point iteration of gamma = eta + elastic(gamma) + inelastic(gamma).
+
+    Each outer iteration evaluates the (expensive) inelastic part once and then iterates the
+    (cheap) elastic part to its own fixed point: near-resonant level pairs of neighbouring cells
+    (|xi_l - xi_m| ~ I) make the elastic map nearly marginal and slow to converge.
+    """
+    g = g0.copy()
+    residuals = []
+    g_el = g_in = np.zeros_like(g)
+    for it in range(1, max_iter + 1):
+        g_start = g.copy()
+        g_in = inelastic(g)
+        for _ in range(INNER_MAX):
+            g_el = elastic(g)
+            new = eta + g_el + g_in
+            inner = float(np.max(np.abs(new - g) / new))
+            g = g ** (1.0 - damping) * new**damping
+            if inner < 0.1 * tol:
+                break
+        res = float(np.max(np.abs(g - g_start) / g))
+        residuals.append(res)
+        if res < tol:
+            return g, g_el, g_in, True, it, np.array(residuals)
+    return g, g_el, g_in, False, max_iter, np.array(residuals)
+
+
+def solve(cells: Cells, T: float, eta: float, *, damping: float = 0.5, tol: float = 1e-6,
+          max_iter: int = 200, gamma0: np.ndarray | None = None,
+          cavity: bool = True) -> SCBAResult:
+    """Solve the on-shell SCBA (widths at eps = xi_l) at temperature ``T`` and bath ``eta``.
+
+    Parameters
+    ----------
+    cells : Cells
+    T : float
+        Temperature (units of delta).
+    eta : float
+        Bath width Gamma_b (units of delta), > 0.
+    damping : float
+        Mixing exponent a in (0, 1] of Gamma <- Gamma^(1-a) Gamma_new^a.
+    tol : float
+        Convergence: largest relative change of any width below ``tol``.
+    max_iter : int
+        Iterations at most; an unconverged result is returned with ``converged=False``.
+    gamma0 : numpy.ndarray, optional
+        Starting widths (default: the metallic guess eta + pi lam^2 M T everywhere).
+    cavity : bool
+        Use cavity partner widths (default, see the module docstring); ``False`` gives the
+        plain SCBA, in which isolated resonances sustain themselves.
+    """
+    _check_solver(T, eta, damping, tol, max_iter)
+    p = cells.params
+    f = fermi(cells.xi, T)
+    if gamma0 is None:
+        g0 = np.full(cells.xi.shape, eta + p.gamma_in_mean(T))
+    else:
+        g0 = np.array(gamma0, dtype=float)
+        if g0.shape != cells.xi.shape or not np.all(np.isfinite(g0) & (g0 > 0)):
+            raise InputError(f"gamma0 must be positive and of shape {cells.xi.shape}.")
+
+    def inelastic(g):
+        out = np.empty_like(g)
+        _inelastic(cells.xi, g, f, cells.lo, cells.hi, cells.xi, p.lambda_**2, eta, cavity,
+                   out)
+        return out
+
+    def elastic(g):
+        out = np.empty_like(g)
+        _elastic(cells.xi, g, cells.neighbours, cells.xi, p.I**2, eta, cavity, out)
+        return out
+
+    g, ge, gi, ok, it, res = _iterate(inelastic, elastic, g0, eta, damping, tol, max_iter)
+    return SCBAResult(cells.xi, g, ge, gi, float(T), float(eta), ok, it, res)
+
+
+def solve_at_energy(cells: Cells, onshell: SCBAResult, eps: float, *, damping: float = 0.5,
+                    tol: float = 1e-6, max_iter: int = 200, cavity: bool = True) -> SCBAResult:
+    """Gamma_l(eps) of every level at one fixed energy ``eps`` (THEORY §2.4: P(Gamma) at fixed
+    eps).
+
+    The elastic part, which couples Gamma_l(eps) to the neighbours' Gamma_m(eps) at the same
+    energy, is solved self-consistently; the inelastic part takes its partners' widths on shell
+    from ``onshell`` (a :func:`solve` result at the same T and eta), since energy conservation
+    puts them at eps_i ~ xi_i.
+    """
+    if not isinstance(onshell, SCBAResult) or onshell.gamma.shape != cells.xi.shape:
+        raise InputError("onshell must be the SCBAResult of solve() on the same cells.")
+    if not math.isfinite(eps):
+        raise InputError(f"eps must be finite, got {eps!r}.")
+    T, eta = onshell.T, onshell.eta
+    _check_solver(T, eta, damping, tol, max_iter)
+    p = cells.params
+    e = np.full(cells.xi.shape, float(eps))
+    g_in = np.empty_like(cells.xi)
+    _inelastic(cells.xi, onshell.gamma, fermi(cells.xi, T), cells.lo, cells.hi, e,
+               p.lambda_**2, eta, cavity, g_in)
+
+    def elastic(g):
+        out = np.empty_like(g)
+        _elastic(cells.xi, g, cells.neighbours, e, p.I**2, eta, cavity, out)
+        return out
+
+    g, ge, gi, ok, it, res = _iterate(lambda g: g_in, elastic, onshell.gamma, eta, damping,
+                                      tol, max_iter)
+    return SCBAResult(e, g, ge, gi, float(T), float(eta), ok, it, res)
