@@ -128,6 +128,8 @@ def _figure(sets: dict[int, xr.Dataset], late: dict[int, xr.DataArray],
                label=f"free fermions, exact $t\\to\\infty$, L = {L}")
     right.axvline(1.0, color="C7", ls="-.", lw=1, label="Aubry-André $W_c = J$")
     right.set_xscale("log")
+    right.set_xticks([0.25, 0.5, 1.0, 2.0, 4.0, 6.0], ["0.25", "0.5", "1", "2", "4", "6"])
+    right.set_xticks([], minor=True)
     right.set_xlabel(r"quasiperiodic strength $W$ (units of $J$)")
     right.set_ylabel(r"late-time imbalance $\overline{I}$")
     right.set_title("localization keeps the density wave")
