@@ -29,9 +29,10 @@ SEED = 19990201
 SOURCE = "Slevin & Ohtsuki, New J. Phys. 16, 015012 (2014), transfer matrix, M <= 24"
 REFERENCES = {"W_c": (16.543, 0.0026), "nu": (1.572, 0.0046)}  # 95% CI half-width / 1.96
 LAMBDA_C = (0.576, 0.002, "Slevin & Ohtsuki, PRL 82, 382 (1999)")
-#: Per mode: W grid and {M: target relative error of gamma}. Full mode, measured at W = 16.5
-#: with two workers: about 1,300 (M = 4), 8,000 (6), 15,000 (8), 25,000 (10) and 40,000 (12)
-#: slices per core-second; the targets keep the run near an hour on 2 cores.
+#: Per mode: W grid and {M: target relative error of gamma}. Full mode: one process at
+#: W = 16.5 runs 8.2e5, 1.1e5, 3.9e4, 1.4e4 and 6.1e3 slices/s at M = 4, 6, 8, 10, 12 and
+#: needs about 2 / (rel error)^2 .. 6 / (rel error)^2 slices; these targets keep the run
+#: near an hour on 2 cores.
 MODES = {
     True: dict(W=[15.0, 15.5, 16.0, 16.5, 17.0, 17.5, 18.0],
                sizes={4: 4e-3, 6: 4e-3, 8: 4e-3, 10: 5e-3},
