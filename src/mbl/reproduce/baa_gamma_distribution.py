@@ -30,7 +30,8 @@ DESCRIPTION = "BAA SCBA P(Gamma) below and above T_c as eta -> 0 (order of limit
 SEED = 20050623
 LAM, M, I, D = 2e-3, 5.0, 0.01, 1  # noqa: E741
 MODES = {
-    True: dict(temps=(0.3, 6.0), sizes=(4, 16), etas=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6),
+    True: dict(temps=(0.3, 6.0), sizes=(4, 16),
+               etas=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9),
                max_iter=60),
     False: dict(temps=(0.3, 1.5, 6.0, 20.0), sizes=(4, 16, 64),
                 etas=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8), max_iter=300),
