@@ -57,6 +57,14 @@ def test_baa_transport_tiny(tmp_path, monkeypatch):
     assert {r["params"]["d"] for r in rows} == {2, 3}
     slopes = [r for r in rows if r["quantity"] == "sigma_high_T_coef"]
     assert all(r["reference"] == SIGMA_HIGH_T_COEF for r in slopes) and len(slopes) == 4
+    # killed mid-run: the realizations on disk are kept, the missing one is recomputed on two
+    # workers from its own stream, and the result is the same
+    saved = tmp_path / baa_transport.NAME / "quick" / "realizations" / "3x3x3"
+    assert len(list(saved.glob("r*.npy"))) == 3
+    (saved / "r000001.npy").unlink()
+    again = _run_json(["reproduce", baa_transport.NAME, "--quick", "--json", "--out",
+                       str(tmp_path), "--workers", "2"])["results"]
+    assert [(r["value"], r["error"]) for r in again] == [(r["value"], r["error"]) for r in rows]
 
 
 @pytest.mark.slow

@@ -191,26 +191,42 @@ def lorenz_ratio(mean: np.ndarray) -> np.ndarray:
     return mean[1] / mean[0]
 
 
+def _check_x(x) -> np.ndarray:
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    if x.ndim != 1 or not np.all(np.isfinite(x) & (x > 0)):
+        raise InputError(f"x must be a 1-D array of positive crossover variables, got {x!r}")
+    return x
+
+
+def kinetic_realization(spec: KineticNetwork, x, rng: np.random.Generator) -> np.ndarray:
+    """The ratios (:data:`RATIOS`) of one disorder realization at each x: shape (6, len(x)).
+
+    The realization (levels and width deviates) is drawn once from ``rng`` and reused at every
+    x; only the widths change. Cost: the levels (O(n_cells n_levels^2) for GOE) and
+    O(len(x) n_bonds n_levels pair_cutoff) pair terms.
+    """
+    gammas = gamma_from_crossover(_check_x(x), spec.T, spec.d)
+    spec.check_width(float(gammas.max()))
+    xi, z = spec.draw(rng)
+    return np.stack([spec.ratios(xi, z, float(gamma)) for gamma in gammas], axis=1)
+
+
 def kinetic_sweep(spec: KineticNetwork, x, samples: int, rng: np.random.Generator, *,
                   progress: Callable[[int], None] | None = None) -> KineticSweep:
     """sigma/sigma_inf, kappa/kappa_inf (network, EMT2, EMA) at each x for ``samples`` draws.
 
-    ``x`` are crossover variables T^2/(delta T_el) > 0; ``progress(done)`` is called after
-    each realization. Cost per realization: the levels (O(n_cells n_levels^2) for GOE) and
-    O(len(x) n_bonds n_levels pair_cutoff) pair terms.
+    ``x`` are crossover variables T^2/(delta T_el) > 0; the realizations are drawn one after
+    the other from ``rng`` (:func:`kinetic_realization`); ``progress(done)`` is called after
+    each. For long ensembles, :func:`mbl.study.checkpoint.map_realizations` runs
+    :func:`kinetic_realization` on several workers with a checkpoint per realization.
     """
-    x = np.atleast_1d(np.asarray(x, dtype=float))
-    if x.ndim != 1 or not np.all(np.isfinite(x) & (x > 0)):
-        raise InputError(f"x must be a 1-D array of positive crossover variables, got {x!r}")
+    x = _check_x(x)
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
         raise InputError(f"samples must be an integer >= 1, got {samples!r}")
-    gammas = gamma_from_crossover(x, spec.T, spec.d)
-    spec.check_width(float(gammas.max()))
+    spec.check_width(float(gamma_from_crossover(x, spec.T, spec.d).max()))
     values = np.empty((samples, len(RATIOS), x.size))
     for s in range(samples):
-        xi, z = spec.draw(rng)
-        for k, gamma in enumerate(gammas):
-            values[s, :, k] = spec.ratios(xi, z, float(gamma))
+        values[s] = kinetic_realization(spec, x, rng)
         if progress is not None:
             progress(s + 1)
     return KineticSweep(spec, x, values)
