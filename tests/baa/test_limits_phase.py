@@ -32,6 +32,24 @@ def test_deep_insulator_widths_follow_eta():
     assert c.phase == PHASES[0] and c.fraction == 0 and c.fraction_error > 0
 
 
+def test_below_tc_the_fixed_width_fraction_falls_above_it_saturates():
+    """BAA's criterion P(Gamma > g*) at fixed g* (1% of <Gamma_in>): below the tree T_c
+    (~0.4 delta at these parameters) it falls towards 0 as eta -> 0 on a 256-cell lattice
+    (505 window levels; it was stuck at ~8% before the elastic cavity was made exact), while
+    Gamma/eta > 10 keeps its small eta-independent tail; above T_c it saturates near 1."""
+    p = _params(2e-3, M=5.0)
+    etas = [1e-7, 1e-8, 1e-9, 1e-10]
+    low = order_of_limits(p, 0.3, sizes=[256], etas=etas, rng=np.random.default_rng(5),
+                          max_iter=40, tol=1e-3)
+    assert low.width_threshold == pytest.approx(0.01 * p.gamma_in_mean(0.3))
+    f = low.fraction_fixed[0]
+    assert f[0] > 0.02 and np.all(np.diff(f) <= 0) and f[-1] < 0.004  # < 2 of 505 levels
+    assert np.all(low.fraction[0] < 0.05)
+    high = order_of_limits(p, 6.0, sizes=[4], etas=etas, rng=np.random.default_rng(5),
+                           max_iter=60, tol=1e-3)
+    assert np.all(high.fraction_fixed[0] > 0.8) and np.ptp(high.fraction_fixed[0][1:]) == 0
+
+
 def test_strong_interaction_is_metallic():
     """lam M^2 = 0.5: far outside the regime, a metal with Gamma finite as eta -> 0."""
     res = order_of_limits(_params(0.02, M=5.0), 4.0, sizes=[3], etas=[1e-3, 1e-5, 1e-7],

@@ -15,7 +15,7 @@ from mbl.baa.metal import width_statistics
 from mbl.baa.parameters import BAAParameters, RegimeWarning
 from mbl.baa.scba import (
     Cells,
-    _elastic,
+    _Elastic,
     _inelastic,
     draw_cells,
     fermi,
@@ -68,11 +68,12 @@ def test_inelastic_kernel_matches_theory():
 
 
 def test_elastic_kernel_matches_theory():
+    """Messages seeded with the full widths give THEORY's plain elastic sum."""
     p = _params(0.1, 0.05, 3.0, d=2)
     cells = draw_cells(p, 3, 6, np.random.default_rng(2))
     g = np.random.default_rng(3).uniform(0.01, 0.3, cells.xi.shape)
-    out = np.empty_like(g)
-    _elastic(cells.xi, g, cells.neighbours, cells.xi, 0.05**2, 1e-9, False, out)
+    el = _Elastic(cells, cells.xi, 1e-9, False, g)
+    out = el.step(g - 1e-9, damping=1e-300)  # messages stay at the seed g
     assert cells.neighbours.shape == (9, 4)
     for c in range(cells.n_cells):
         nb = cells.xi[cells.neighbours[c]], g[cells.neighbours[c]]
@@ -81,6 +82,28 @@ def test_elastic_kernel_matches_theory():
             ref = math.pi * 0.05**2 * np.sum(nb[1] / ((cells.xi[c, l] - nb[0]) ** 2
                                                       + nb[1] ** 2) / math.pi)
             assert out[c, l] == pytest.approx(ref, rel=1e-12)
+
+
+def test_cavity_messages_exclude_exactly_the_return():
+    """Every message is eta + inelastic + the elastic terms of its level from all neighbour
+    levels but the receiving one, computed directly."""
+    p = _params(0.1, 0.05, 3.0, d=2)
+    cells = draw_cells(p, 3, 5, np.random.default_rng(4))
+    rng = np.random.default_rng(5)
+    g = rng.uniform(0.01, 0.3, cells.xi.shape)
+    g_in = rng.uniform(0.0, 0.01, cells.xi.shape)
+    el = _Elastic(cells, cells.xi, 1e-3, True, g)
+    el.step(g_in, damping=1.0)  # messages from seed g: no damping
+    nb, xi, i2 = cells.neighbours, cells.xi, 0.05**2
+    for c in range(cells.n_cells):
+        for k, b in enumerate(nb[c]):
+            for l in range(cells.n_levels):  # noqa: E741
+                for m in range(cells.n_levels):
+                    terms = [i2 * g[b2, q] / ((xi[b, m] - xi[b2, q]) ** 2 + g[b2, q] ** 2)
+                             for b2 in nb[b] for q in range(cells.n_levels)
+                             if not (b2 == c and q == l)]
+                    ref = 1e-3 + g_in[b, m] + sum(terms)
+                    assert el.msg[c, k, l, m] == pytest.approx(ref, rel=1e-12)
 
 
 def _counting_expectation(cells, T, lam, window):
@@ -167,6 +190,19 @@ def test_cavity_removes_self_sustained_resonance():
     assert plain.gamma[0, 0] == pytest.approx(math.sqrt(I**2 - x**2), rel=1e-3)
     cav = solve(cells, 1.0, eta, gamma0=g0, tol=1e-8, max_iter=500)
     assert cav.gamma[0, 0] < 10 * eta
+
+
+def test_cavity_pair_near_exact_resonance_follows_eta():
+    """|x| = I/100: the exact cavity gives Gamma = eta (1 + I^2/x^2), proportional to eta; a
+    first-order subtraction (full width minus the term of l at its full width) would sustain
+    Gamma ~ sqrt(2) I here, whatever eta."""
+    I, x = 0.1, 1e-3  # noqa: E741
+    cells = _resonant_pair(I, x)
+    g0 = np.full(cells.xi.shape, 0.05)
+    widths = [solve(cells, 1.0, eta, gamma0=g0, tol=1e-10, max_iter=500).gamma[0, 0]
+              for eta in (1e-8, 1e-9)]
+    assert widths[0] == pytest.approx(1e-8 * (1 + I**2 / x**2), rel=1e-3)
+    assert widths[0] / widths[1] == pytest.approx(10.0, rel=1e-6)
 
 
 @pytest.mark.parametrize("call", [

@@ -15,8 +15,8 @@ from mbl.reproduce import REPRODUCTIONS, baa_gamma_distribution, baa_phase_diagr
 TINY = {
     baa_phase_diagram: dict(lams=(2e-3,), temps=(0.3, 6.0), sizes=(3, 4), etas=(1e-3, 1e-4),
                             max_iter=20, tc_lams=(2e-3,), particles=500),
-    baa_gamma_distribution: dict(temps=(0.3, 6.0), sizes=(3, 4), etas=(1e-3, 1e-4),
-                                 max_iter=20),
+    baa_gamma_distribution: dict(temps=(0.3, 6.0), sizes={0.3: (3, 4), 6.0: (3, 4)},
+                                 etas=(1e-3, 1e-4), max_iter=20),
     baa_tc: dict(lams=(2e-3,), particles=500, check=None),  # one lambda, no population check
 }
 

@@ -8,11 +8,15 @@ a broadened solution is found where one exists.
 
 Evidence collected per (L, eta):
 
-- ``fraction``: the fraction of levels with Gamma/eta > C ("broadened", C = ``ratio`` default
-  10). In a metal Gamma stays finite as eta -> 0, so the fraction rises to 1 and saturates;
-  in an insulator Gamma ~ eta, so Gamma/eta keeps an eta-independent (heavy-tailed) law and
-  the fraction stays small; resonances with mismatch below the Lorentzian width, which are
-  broadened at large eta, drop out as eta falls.
+- ``fraction``: the fraction of levels with Gamma/eta > C (THEORY §2.4's working criterion,
+  C = ``ratio`` default 10). In a metal Gamma stays finite as eta -> 0, so the fraction rises
+  to 1 and saturates; in an insulator Gamma ~ eta, so Gamma/eta keeps an eta-independent
+  (heavy-tailed, P(Gamma) ~ sqrt(eta) Gamma^(-3/2) of §3.2) law and the fraction tends to a
+  small constant (of order C^(-1/2) times the resonance density).
+- ``fraction_fixed``: the fraction of levels broadened beyond a fixed width, Gamma > g*
+  with g* = ``width_fraction`` x <Gamma_in>(T) = pi lam^2 M T (default 1%): BAA's own
+  criterion P(Gamma != 0) at fixed Gamma. In an insulator it falls to 0 as eta -> 0 (like
+  sqrt(eta) for the Levy law); in a metal it saturates at a finite value.
 - ``median_ratio``: the median of Gamma/eta.
 - ``slope``: d ln(median Gamma) / d ln eta between the two smallest eta on the largest lattice:
   about 1 in an insulator (Gamma proportional to eta), about 0 in a metal.
@@ -47,7 +51,9 @@ class LimitsResult:
     gamma : tuple of tuple of numpy.ndarray
         ``gamma[i][j]``: widths of the levels with |xi| < max(window T, delta) at sizes[i],
         etas[j].
-    fraction, median_ratio : numpy.ndarray, shape (len(sizes), len(etas))
+    fraction, fraction_fixed, median_ratio : numpy.ndarray, shape (len(sizes), len(etas))
+    width_threshold : float
+        g* of ``fraction_fixed`` (units of delta).
     converged : numpy.ndarray of bool, same shape
     slope : float
     verdict : "insulator" or "metal"
@@ -60,6 +66,8 @@ class LimitsResult:
     ratio: float
     gamma: tuple
     fraction: np.ndarray
+    fraction_fixed: np.ndarray
+    width_threshold: float
     median_ratio: np.ndarray
     converged: np.ndarray
     slope: float
@@ -94,8 +102,9 @@ def _eta_scan(cells, T: float, eta: np.ndarray, tol: float, max_iter: int) -> li
 
 def order_of_limits(params: BAAParameters, T: float, *, sizes, etas,
                     rng: np.random.Generator, statistics: Statistics = "goe",
-                    ratio: float = 10.0, window: float = 1.0, level_window: float = 8.0,
-                    tol: float = 1e-4, max_iter: int = 200) -> LimitsResult:
+                    ratio: float = 10.0, width_fraction: float = 0.01, window: float = 1.0,
+                    level_window: float = 8.0, tol: float = 1e-4,
+                    max_iter: int = 200) -> LimitsResult:
     """Solve the SCBA for every size in ``sizes`` and bath width in ``etas`` at temperature T.
 
     Each size gets an independent realization of ``L^d`` cells (``d`` of ``params``) with
@@ -112,8 +121,11 @@ def order_of_limits(params: BAAParameters, T: float, *, sizes, etas,
         raise InputError("give at least two bath widths: the verdict needs a slope in eta.")
     if not ratio > 1:
         raise InputError(f"ratio must be > 1, got {ratio!r}.")
+    if not (isinstance(width_fraction, (int, float)) and 0 < width_fraction < 1):
+        raise InputError(f"width_fraction must lie in (0, 1), got {width_fraction!r}.")
+    g_star = width_fraction * params.gamma_in_mean(T)
     n_levels = levels_for(T, params.M, level_window)
-    gam, frac, med, ok = [], [], [], []
+    gam, frac, fixed, med, ok = [], [], [], [], []
     for size in L:
         cells = draw_cells(params, int(size), n_levels, rng, statistics=statistics)
         mask = np.abs(cells.xi) < max(window * T, params.delta)
@@ -123,10 +135,12 @@ def order_of_limits(params: BAAParameters, T: float, *, sizes, etas,
         gam.append(tuple(r.gamma[mask] for r in row))
         frac.append([broadened_fraction(r.gamma[mask], e, ratio) for r, e in zip(row, eta,
                                                                               strict=True)])
+        fixed.append([float(np.mean(r.gamma[mask] > g_star)) for r in row])
         med.append([float(np.median(r.gamma[mask]) / e) for r, e in zip(row, eta, strict=True)])
         ok.append([r.converged for r in row])
     typ = np.median(gam[-1][-1]), np.median(gam[-1][-2])
     slope = math.log(typ[0] / typ[1]) / math.log(eta[-1] / eta[-2])
     verdict = "metal" if slope < SLOPE_THRESHOLD else "insulator"
     return LimitsResult(params, float(T), L, eta, float(ratio), tuple(gam), np.array(frac),
-                        np.array(med), np.array(ok), float(slope), verdict)
+                        np.array(fixed), float(g_star), np.array(med), np.array(ok),
+                        float(slope), verdict)

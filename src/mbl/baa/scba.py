@@ -31,9 +31,19 @@ Fock states (THEORY §3.3): the width of a partner entering level l's sum must n
 return to l. With the plain widths an isolated resonance sustains itself at eta = 0 (a pair of
 levels of neighbouring cells with |xi_l - xi_m| < I gets Gamma = sqrt(I^2 - x^2); a quartet with
 mismatch |x| < lam a width ~ lam), an artifact of dropping Re Sigma that makes every finite
-lattice look metallic. So each partner width is replaced by its cavity value, the width minus
-the term of the same process in the partner's own sum, floored at eta [RECON: the first-order,
-Onsager-reaction form of the cavity recursion, evaluated with the full widths of the others].
+lattice look metallic. So each partner width is replaced by its cavity value:
+
+- elastic: exact cavity messages on the graph of levels of neighbouring cells (the
+  Abou-Chacra-Anderson-Thouless recursion, exact on a tree; :class:`_Elastic`). The width of m
+  seen from l is eta + Gamma_in,m + the elastic terms of m from every neighbour level but l,
+  each evaluated with its own cavity width. A first-order subtraction (the full width minus
+  the term of l evaluated with l's full width) is not enough: it leaves a self-sustained
+  resonant pair, Gamma = sqrt(2) I at x = 0, and with it a finite fraction of broadened levels
+  at eta -> 0 in a non-interacting (Anderson-localized) lattice.
+- inelastic: the partner's width minus the term of the same quartet in the partner's own
+  sum, floored at eta [RECON: the first-order, Onsager-reaction form, evaluated with the full
+  widths of the others; exact messages per quartet would need M^2 n_levels of them per
+  level].
 
 The fixed point is iterated with geometric damping, Gamma <- Gamma^(1-a) Gamma_new^a (keeps
 widths positive across decades), from the metallic guess eta + pi lam^2 M T so that a broadened
@@ -229,28 +239,92 @@ def _inelastic(xi, g, f, lo, hi, e_eval, lam2, eta, cavity, out):
         out[c, l] = lam2 * s
 
 
-@numba.njit(cache=True)
-def _elastic(xi, g, nb, e_eval, i2, eta, cavity, out):
-    """Gamma_el of every level at energies ``e_eval`` from the widths ``g`` of its neighbours
-    (cavity: minus the part of each neighbour's width that came from the level itself).
-
-    Serial on purpose: it runs up to INNER_MAX times per outer iteration, mostly on small
-    lattices, where thread start-up costs more than the loop (prange acts as range)."""
-    n_c, n = xi.shape
-    for q in numba.prange(n_c * n):
-        c, l = q // n, q % n  # noqa: E741
-        e = e_eval[c, l]
-        gl = g[c, l]
-        s = 0.0
-        for k in range(nb.shape[1]):
+@numba.njit(cache=True, parallel=True)
+def _elastic_terms(xi, msg, nb, e_eval, i2, t):  # pragma: no cover - numba
+    """t[c, k, l, m] = I^2 w / ((e_l - xi_m)^2 + w^2), w = msg[c, k, l, m]: the elastic term
+    of level l of cell c from level m of its neighbour nb[c, k], evaluated at e_eval[c, l]."""
+    n_c, n_k = nb.shape
+    n = xi.shape[1]
+    for c in numba.prange(n_c):
+        for k in range(n_k):
             b = nb[c, k]
+            for l in range(n):  # noqa: E741
+                e = e_eval[c, l]
+                for m in range(n):
+                    x = e - xi[b, m]
+                    w = msg[c, k, l, m]
+                    t[c, k, l, m] = i2 * w / (x * x + w * w)
+
+
+@numba.njit(cache=True, parallel=True)
+def _elastic_messages(t, nb, rev, base, cavity, out):  # pragma: no cover - numba
+    """out[c, k, l, m]: the width of level m of cell b = nb[c, k] as level l of c sees it,
+    base[b, m] (eta + inelastic) plus the elastic terms of m from all its neighbours' levels,
+    without (``cavity``) the term of l itself (slot rev[c, k] of b, level l). The excluded
+    sum is built from prefix and suffix sums, never by subtraction (a resonant term can
+    exceed the rest by many decades)."""
+    n_c, n_k = nb.shape
+    n = t.shape[2]
+    for c in numba.prange(n_c):
+        for k in range(n_k):
+            b = nb[c, k]
+            r = rev[c, k]
             for m in range(n):
-                x = e - xi[b, m]
-                gm = g[b, m]
-                if cavity:
-                    gm = _cav(gm, i2 * _lor((e_eval[b, m] - xi[c, l]) ** 2, gl), eta)
-                s += gm / (x * x + gm * gm)
-        out[c, l] = i2 * s
+                other = base[b, m]
+                for k2 in range(n_k):
+                    if k2 != r:
+                        for q in range(n):
+                            other += t[b, k2, m, q]
+                if not cavity:
+                    for q in range(n):
+                        other += t[b, r, m, q]
+                    for l in range(n):  # noqa: E741
+                        out[c, k, l, m] = other
+                    continue
+                pre = 0.0
+                for l in range(n):  # noqa: E741
+                    out[c, k, l, m] = pre
+                    pre += t[b, r, m, l]
+                suf = 0.0
+                for l in range(n - 1, -1, -1):  # noqa: E741
+                    out[c, k, l, m] += other + suf
+                    suf += t[b, r, m, l]
+
+
+def _reverse_slots(nb: np.ndarray) -> np.ndarray:
+    """rev[c, k]: the slot of cell c among the neighbours of nb[c, k] (distinct for L >= 3)."""
+    rev = np.empty_like(nb)
+    for c in range(nb.shape[0]):
+        for k in range(nb.shape[1]):
+            rev[c, k] = int(np.flatnonzero(nb[nb[c, k]] == c)[0])
+    return rev
+
+
+class _Elastic:
+    """The elastic part as cavity messages on the graph of levels of neighbouring cells.
+
+    ``msg[c, k, l, m]`` is the width of level m of cell nb[c, k] without the term of level l
+    of cell c (the Abou-Chacra-Anderson-Thouless cavity recursion, exact on a tree): l's
+    elastic width is sum_{k, m} I^2 msg / ((e_l - xi_m)^2 + msg^2), and a resonant pair
+    (|xi_l - xi_m| < I) cannot sustain itself through its own return. With ``cavity=False``
+    every message is the full width (the plain SCBA)."""
+
+    def __init__(self, cells: Cells, e_eval: np.ndarray, eta: float, cavity: bool,
+                 g0: np.ndarray) -> None:
+        self.xi, self.nb, self.e = cells.xi, cells.neighbours, e_eval
+        self.rev = _reverse_slots(cells.neighbours)
+        self.i2, self.eta, self.cavity = cells.params.I**2, float(eta), bool(cavity)
+        self.msg = np.ascontiguousarray(g0[self.nb][:, :, None, :].repeat(cells.n_levels, 2))
+        self.t = np.empty_like(self.msg)
+
+    def step(self, g_in: np.ndarray, damping: float) -> np.ndarray:
+        """One damped update of every message with fixed inelastic widths; returns Gamma_el."""
+        _elastic_terms(self.xi, self.msg, self.nb, self.e, self.i2, self.t)
+        new = np.empty_like(self.msg)
+        _elastic_messages(self.t, self.nb, self.rev, self.eta + g_in, self.cavity, new)
+        self.msg = self.msg ** (1.0 - damping) * new**damping
+        _elastic_terms(self.xi, self.msg, self.nb, self.e, self.i2, self.t)
+        return self.t.sum(axis=(1, 3))
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,24 +373,27 @@ def _check_solver(T, eta, damping, tol, max_iter) -> None:
         raise InputError(f"max_iter must be an integer >= 1, got {max_iter!r}.")
 
 
-def _iterate(inelastic, elastic, g0, eta, damping, tol, max_iter):
-    """Damped geometric fixed-point iteration of gamma = eta + elastic(gamma) + inelastic(gamma).
+def _iterate(inelastic, elastic: _Elastic, g0, eta, damping, tol, max_iter):
+    """Damped geometric fixed-point iteration of gamma = eta + elastic + inelastic(gamma).
 
-    Each outer iteration evaluates the (expensive) inelastic part once and then iterates the
-    (cheap) elastic part to its own fixed point: near-resonant level pairs of neighbouring cells
-    (|xi_l - xi_m| ~ I) make the elastic map nearly marginal and slow to converge.
+    Each outer iteration evaluates the (expensive) inelastic part once (geometrically damped
+    against the previous one) and then iterates the (cheap) elastic messages to their own
+    fixed point: near-resonant level pairs of neighbouring cells (|xi_l - xi_m| ~ I) make the
+    elastic map nearly marginal and slow to converge.
     """
     g = g0.copy()
     residuals = []
-    g_el = g_in = np.zeros_like(g)
+    g_el = np.zeros_like(g)
+    g_in = None
     for it in range(1, max_iter + 1):
         g_start = g.copy()
-        g_in = inelastic(g)
+        new_in = inelastic(g)
+        g_in = new_in if g_in is None else g_in ** (1.0 - damping) * new_in**damping
         for _ in range(INNER_MAX):
-            g_el = elastic(g)
+            g_el = elastic.step(g_in, damping)
             new = eta + g_el + g_in
             inner = float(np.max(np.abs(new - g) / new))
-            g = g ** (1.0 - damping) * new**damping
+            g = new
             if inner < 0.1 * tol:
                 break
         res = float(np.max(np.abs(g - g_start) / g))
@@ -366,11 +443,7 @@ def solve(cells: Cells, T: float, eta: float, *, damping: float = 0.5, tol: floa
                    out)
         return out
 
-    def elastic(g):
-        out = np.empty_like(g)
-        _elastic(cells.xi, g, cells.neighbours, cells.xi, p.I**2, eta, cavity, out)
-        return out
-
+    elastic = _Elastic(cells, cells.xi, eta, cavity, g0)
     g, ge, gi, ok, it, res = _iterate(inelastic, elastic, g0, eta, damping, tol, max_iter)
     return SCBAResult(cells.xi, g, ge, gi, float(T), float(eta), ok, it, res)
 
@@ -397,11 +470,7 @@ def solve_at_energy(cells: Cells, onshell: SCBAResult, eps: float, *, damping: f
     _inelastic(cells.xi, onshell.gamma, fermi(cells.xi, T), cells.lo, cells.hi, e,
                p.lambda_**2, eta, cavity, g_in)
 
-    def elastic(g):
-        out = np.empty_like(g)
-        _elastic(cells.xi, g, cells.neighbours, e, p.I**2, eta, cavity, out)
-        return out
-
+    elastic = _Elastic(cells, e, eta, cavity, onshell.gamma)
     g, ge, gi, ok, it, res = _iterate(lambda g: g_in, elastic, onshell.gamma, eta, damping,
                                       tol, max_iter)
     return SCBAResult(e, g, ge, gi, float(T), float(eta), ok, it, res)
