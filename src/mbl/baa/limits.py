@@ -55,6 +55,10 @@ class LimitsResult:
     width_threshold : float
         g* of ``fraction_fixed`` (units of delta).
     converged : numpy.ndarray of bool, same shape
+        Whether every width of the lattice met ``tol``.
+    window_change : numpy.ndarray, same shape
+        Largest relative change of a collected width (the levels of ``gamma``) in one more
+        iteration: the convergence of the evidence itself.
     slope : float
     verdict : "insulator" or "metal"
     """
@@ -70,6 +74,7 @@ class LimitsResult:
     width_threshold: float
     median_ratio: np.ndarray
     converged: np.ndarray
+    window_change: np.ndarray
     slope: float
     verdict: str
 
@@ -125,7 +130,7 @@ def order_of_limits(params: BAAParameters, T: float, *, sizes, etas,
         raise InputError(f"width_fraction must lie in (0, 1), got {width_fraction!r}.")
     g_star = width_fraction * params.gamma_in_mean(T)
     n_levels = levels_for(T, params.M, level_window)
-    gam, frac, fixed, med, ok = [], [], [], [], []
+    gam, frac, fixed, med, ok, window_change = [], [], [], [], [], []
     for size in L:
         cells = draw_cells(params, int(size), n_levels, rng, statistics=statistics)
         mask = np.abs(cells.xi) < max(window * T, params.delta)
@@ -138,9 +143,12 @@ def order_of_limits(params: BAAParameters, T: float, *, sizes, etas,
         fixed.append([float(np.mean(r.gamma[mask] > g_star)) for r in row])
         med.append([float(np.median(r.gamma[mask]) / e) for r, e in zip(row, eta, strict=True)])
         ok.append([r.converged for r in row])
+        # hot levels far outside the window (relaxing by pair creation) can cycle without
+        # settling while the collected ones have converged: the evidence rests on the latter
+        window_change.append([float(r.change[mask].max()) for r in row])
     typ = np.median(gam[-1][-1]), np.median(gam[-1][-2])
     slope = math.log(typ[0] / typ[1]) / math.log(eta[-1] / eta[-2])
     verdict = "metal" if slope < SLOPE_THRESHOLD else "insulator"
     return LimitsResult(params, float(T), L, eta, float(ratio), tuple(gam), np.array(frac),
                         np.array(fixed), float(g_star), np.array(med), np.array(ok),
-                        float(slope), verdict)
+                        np.array(window_change), float(slope), verdict)

@@ -71,6 +71,12 @@ Statistics = Literal["goe", "poisson"]
 STATISTICS = ("goe", "poisson")
 #: Iterations of the elastic part at most per outer (inelastic) iteration.
 INNER_MAX = 50
+#: After CYCLE_AFTER iterations, the damping exponent is halved, down to MIN_DAMPING, each
+#: time the residual grows beyond CYCLE_RESIDUAL (a cycle; the early transient and small
+#: non-monotone residuals of a converging metal are left alone).
+MIN_DAMPING = 0.05
+CYCLE_RESIDUAL = 0.1
+CYCLE_AFTER = 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -345,6 +351,8 @@ class SCBAResult:
     iterations : int
     residuals : numpy.ndarray
         Largest relative change of a width at each iteration.
+    change : numpy.ndarray, shape (n_cells, n_levels)
+        Relative change of each width in the last iteration (where the residual comes from).
     """
 
     energies: np.ndarray
@@ -356,6 +364,7 @@ class SCBAResult:
     converged: bool
     iterations: int
     residuals: np.ndarray
+    change: np.ndarray
 
 
 def fermi(xi: np.ndarray, T: float) -> np.ndarray:
@@ -379,28 +388,34 @@ def _iterate(inelastic, elastic: _Elastic, g0, eta, damping, tol, max_iter):
     Each outer iteration evaluates the (expensive) inelastic part once (geometrically damped
     against the previous one) and then iterates the (cheap) elastic messages to their own
     fixed point: near-resonant level pairs of neighbouring cells (|xi_l - xi_m| ~ I) make the
-    elastic map nearly marginal and slow to converge.
+    elastic map nearly marginal and slow to converge. When, after CYCLE_AFTER iterations, the
+    residual grows beyond CYCLE_RESIDUAL (a cycle: levels far above the Fermi energy, or cavity widths at their
+    floor) the damping exponent is halved, down to MIN_DAMPING.
     """
     g = g0.copy()
     residuals = []
     g_el = np.zeros_like(g)
     g_in = None
+    a = damping
     for it in range(1, max_iter + 1):
         g_start = g.copy()
         new_in = inelastic(g)
-        g_in = new_in if g_in is None else g_in ** (1.0 - damping) * new_in**damping
+        g_in = new_in if g_in is None else g_in ** (1.0 - a) * new_in**a
         for _ in range(INNER_MAX):
-            g_el = elastic.step(g_in, damping)
+            g_el = elastic.step(g_in, a)
             new = eta + g_el + g_in
             inner = float(np.max(np.abs(new - g) / new))
             g = new
             if inner < 0.1 * tol:
                 break
-        res = float(np.max(np.abs(g - g_start) / g))
+        change = np.abs(g - g_start) / g
+        res = float(change.max())
+        if it > CYCLE_AFTER and res > max(residuals[-1], CYCLE_RESIDUAL):
+            a = max(0.5 * a, MIN_DAMPING)  # a cycle (hot levels, floored cavities)
         residuals.append(res)
         if res < tol:
-            return g, g_el, g_in, True, it, np.array(residuals)
-    return g, g_el, g_in, False, max_iter, np.array(residuals)
+            return g, g_el, g_in, True, it, np.array(residuals), change
+    return g, g_el, g_in, False, max_iter, np.array(residuals), change
 
 
 def solve(cells: Cells, T: float, eta: float, *, damping: float = 0.5, tol: float = 1e-6,
@@ -444,8 +459,9 @@ def solve(cells: Cells, T: float, eta: float, *, damping: float = 0.5, tol: floa
         return out
 
     elastic = _Elastic(cells, cells.xi, eta, cavity, g0)
-    g, ge, gi, ok, it, res = _iterate(inelastic, elastic, g0, eta, damping, tol, max_iter)
-    return SCBAResult(cells.xi, g, ge, gi, float(T), float(eta), ok, it, res)
+    g, ge, gi, ok, it, res, change = _iterate(inelastic, elastic, g0, eta, damping, tol,
+                                              max_iter)
+    return SCBAResult(cells.xi, g, ge, gi, float(T), float(eta), ok, it, res, change)
 
 
 def solve_at_energy(cells: Cells, onshell: SCBAResult, eps: float, *, damping: float = 0.5,
@@ -471,6 +487,6 @@ def solve_at_energy(cells: Cells, onshell: SCBAResult, eps: float, *, damping: f
                p.lambda_**2, eta, cavity, g_in)
 
     elastic = _Elastic(cells, e, eta, cavity, onshell.gamma)
-    g, ge, gi, ok, it, res = _iterate(lambda g: g_in, elastic, onshell.gamma, eta, damping,
-                                      tol, max_iter)
-    return SCBAResult(e, g, ge, gi, float(T), float(eta), ok, it, res)
+    g, ge, gi, ok, it, res, change = _iterate(lambda g: g_in, elastic, onshell.gamma, eta,
+                                              damping, tol, max_iter)
+    return SCBAResult(e, g, ge, gi, float(T), float(eta), ok, it, res, change)

@@ -76,7 +76,7 @@ def _figure(results: dict[float, LimitsResult], path: Path) -> Path:
     g_star = {T: results[T].width_threshold for T in temps}
     panels = ((axes[-2], "fraction", rf"fraction with $\Gamma/\eta > {results[temps[0]].ratio:g}$"),
               (axes[-1], "fraction_fixed",
-               r"fraction with $\Gamma > g^* = 0.01\,\langle\Gamma_{in}\rangle$"))
+               r"fraction with $\Gamma > g^* = 0.01\,\langle\Gamma_{in}\rangle$ (0 not drawn)"))
     for ax, attr, ylabel in panels:
         for n, T in enumerate(temps):
             res = results[T]
@@ -89,6 +89,14 @@ def _figure(results: dict[float, LimitsResult], path: Path) -> Path:
             if attr == "fraction_fixed":
                 ax.axvline(g_star[T], color=f"C{n}", lw=0.8, ls="--",
                            label=rf"$g^*$ at T = {T:g} δ")
+        if attr == "fraction_fixed":  # log scale: a fall like sqrt(eta) is a straight line
+            res = results[temps[0]]
+            eta = res.etas[res.etas < res.width_threshold]
+            f0 = res.fraction_fixed[-1][np.argmax(res.etas < res.width_threshold)]
+            ax.plot(eta, f0 * np.sqrt(eta / eta[0]), "k:", lw=1,
+                    label=r"$\propto\eta^{1/2}$ (Lévy tail, THEORY §3.2)")
+            ax.set_yscale("log")
+            ax.set_ylim(3e-4, 1.5)
         ax.set_xscale("log")
         ax.invert_xaxis()
         ax.set_xlabel(r"bath width $\eta/\delta_\zeta$ (decreasing)")
@@ -125,7 +133,9 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
                     rows.append(Row(quantity, float(frac[j]), float(err[j]), None, method,
                                     params={"T": T, "L": int(L), "levels": n,
                                             "eta": float(res.etas[j]),
-                                            "converged": bool(res.converged[i, j])}))
+                                            "converged": bool(res.converged[i, j]),
+                                            "window_change": float(
+                                                f"{res.window_change[i, j]:.2g}")}))
         rows.append(Row("dlnGamma_typ/dln_eta", c.slope, None, None,
                         "SCBA order of limits (1: insulator, 0: metal)",
                         params={"T": T, "L": int(res.sizes[-1]), "phase": c.phase,
