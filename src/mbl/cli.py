@@ -260,13 +260,18 @@ def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
     typer.echo(f"{'point':<40} {'N':>9} {'method':>13} {'peak memory':>12} {'time/task':>10}")
     for t in tasks:
         coords = ", ".join(f"{k}={v}" for k, v in t.coords.items()) or "(single point)"
+        when = "unknown" if np.isnan(t.seconds) else f"{t.seconds:.3g}s"
         typer.echo(f"{coords:<40} {t.dimension:>9} {t.method:>13} "
-                   f"{format_bytes(t.peak_bytes):>12} {t.seconds:>9.3g}s")
+                   f"{format_bytes(t.peak_bytes):>12} {when:>10}")
     worst = max(t.peak_bytes for t in tasks)
     core_s = float(np.nansum([t.seconds for t in tasks])) * cfg.study.samples
+    unknown = sum(bool(np.isnan(t.seconds)) for t in tasks)
+    timed = (f"about {core_s:.0f} core-seconds ({core_s / max(workers, 1):.0f} s with "
+             f"{workers} worker(s))")
+    if unknown:
+        timed += f", not counting the {unknown} point(s) of unknown time"
     have = available_memory()
-    typer.echo(f"total: {cfg.n_tasks} tasks, about {core_s:.0f} core-seconds "
-               f"({core_s / max(workers, 1):.0f} s with {workers} worker(s)); peak "
+    typer.echo(f"total: {cfg.n_tasks} tasks, {timed}; peak "
                f"{format_bytes(worst * workers)} of {format_bytes(have)} available")
     if worst * workers > have:
         _fail("the plan exceeds the available memory; lower L, use fewer workers, or a window "
