@@ -188,3 +188,15 @@ def test_bad_calls():
     with pytest.raises(InputError, match="cover"):
         bond_sums(xi, xi, *lattice_bonds((3, 3)), 2.0, window=14.0, pair_cutoff=8.0,
                   gamma_mean=0.1)
+
+
+def test_poisson_levels_always_cover_the_window():
+    """The two ends of a Poisson stack are the interval's ends: a realization never lacks the
+    pad beyond window T + pair_cutoff (it did, with probability ~e^-10 per cell end)."""
+    from mbl.transport.kinetic_bonds import draw_levels
+
+    xi = draw_levels(2000, 60, "poisson", np.random.default_rng(3))
+    np.testing.assert_array_equal(xi[:, 0], -30.0)
+    np.testing.assert_array_equal(xi[:, -1], 30.0)
+    assert np.all(np.diff(xi, axis=1) >= 0)
+    assert abs(np.diff(xi, axis=1).mean() - 60 / 59) < 1e-12
