@@ -113,14 +113,14 @@ def draw_levels(n_cells: int, n: int, statistics: str, rng: np.random.Generator,
     ``"goe"``: the central ``n`` eigenvalues of a Dumitriu–Edelman tridiagonal matrix of size
     ``n / GOE_BULK_FRACTION`` (all eigenvalues by LAPACK ``sterf``, much faster than selecting
     by index), unfolded with the semicircle (:mod:`mbl.models.goe`); cells independent.
-    ``"poisson"``: ``n - 2`` independent uniform levels on [-n delta/2, n delta/2] and its two
-    ends (so that the stack always covers the window plus the pad: a pad of 10 levels is empty
+    ``"poisson"``: ``n - 2`` independent uniform levels on [-(n/2 - 1) delta, (n/2 - 1) delta]
+    (density 1/delta) and two more at -+ n delta/2 (so that the stack always covers the window plus the pad: a pad of 10 levels is empty
     with probability e^-10, which a 24^2 lattice met in a tenth of its realizations).
     Returns an array of shape (n_cells, n).
     """
     if statistics == "poisson":
         half = 0.5 * n * delta
-        inner = rng.uniform(-half, half, size=(n_cells, n - 2))
+        inner = rng.uniform(-half + delta, half - delta, size=(n_cells, n - 2))
         ends = np.broadcast_to([-half, half], (n_cells, 2))
         return np.sort(np.concatenate([ends[:, :1], inner, ends[:, 1:]], axis=1), axis=1)
     size = int(math.ceil(n / GOE_BULK_FRACTION))
