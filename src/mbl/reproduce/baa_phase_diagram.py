@@ -6,7 +6,9 @@ uncertain kappa = 1 and its asymptote delta/(12 lam M ln(1/lam)); T_in = delta/(
 SCBA on the e-h-pair tree (:mod:`mbl.baa.stability`, I-independent). Points: the phase of the
 SCBA on finite lattices of cells in the order of limits (:func:`mbl.baa.phase.classify`:
 insulator if the typical width follows eta, metal otherwise, ergodic if var/mean^2 < 1).
-M = 5, I = 0.01, d = 1, GOE cells; lambda <= 2e-3 keeps M^2 lambda <= 0.05.
+M = 5, I = 0.01, d = 1, GOE cells; lambda <= 2e-3 keeps M^2 lambda <= 0.05. The bath width
+goes down to 1e-8 (quick) or 1e-9: the metallic widths at these lambda are ~1e-5 delta
+(pi lam^2 M T), so the saturation of Gamma as eta -> 0 shows only for eta well below that.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ M, I, D = 5.0, 0.01, 1  # noqa: E741
 ASYMPTOTE = "BAA T_c asymptote delta/(12 lam M ln(1/lam)) (THEORY §3.4; 12 read from the slides)"
 MODES = {
     True: dict(lams=(5e-4, 2e-3), temps=(0.3, 1.5, 6.0), sizes=(4, 8),
-               etas=(1e-3, 1e-4, 1e-5), max_iter=60, tc_lams=(5e-4, 2e-3), particles=4000),
+               etas=(1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8), max_iter=60, tc_lams=(5e-4, 2e-3),
+               particles=4000),
     False: dict(lams=(2.5e-4, 5e-4, 1e-3, 2e-3), temps=(0.3, 1.0, 3.0, 10.0, 30.0),
-                sizes=(4, 8, 16), etas=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6), max_iter=200,
+                sizes=(4, 8, 16), etas=tuple(10.0**-n for n in range(2, 10)), max_iter=200,
                 tc_lams=(2.5e-4, 5e-4, 1e-3, 2e-3), particles=20_000),
 }
 
