@@ -94,9 +94,10 @@ def _figure(results: dict[float, LimitsResult], path: Path) -> Path:
         if attr == "fraction_fixed":  # log scale: a fall like sqrt(eta) is a straight line
             res = results[temps[0]]
             eta = res.etas[res.etas < res.width_threshold]
-            f0 = res.fraction_fixed[-1][np.argmax(res.etas < res.width_threshold)]
-            ax.plot(eta, f0 * np.sqrt(eta / eta[0]), "k:", lw=1,
-                    label=r"$\propto\eta^{1/2}$ (Lévy tail, THEORY §3.2)")
+            if eta.size > 1:
+                f0 = res.fraction_fixed[-1][np.argmax(res.etas < res.width_threshold)]
+                ax.plot(eta, f0 * np.sqrt(eta / eta[0]), "k:", lw=1,
+                        label=r"$\propto\eta^{1/2}$ (Lévy tail, THEORY §3.2)")
             ax.set_yscale("log")
             ax.set_ylim(3e-4, 1.5)
         ax.set_xscale("log")
