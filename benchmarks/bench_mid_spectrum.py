@@ -83,11 +83,12 @@ def main(k: int, sizes: list[int], methods: tuple[str, ...] = ("mumps", "polfed"
             dE = max(abs(a - b) for a, b in zip(r["energies"], ref, strict=True)) / r["norm"]
             print(f"{L:>3} {r['n']:>8} {m:>8} {r['seconds']:>9.1f} {r['rss'] / 2**20:>9.0f} "
                   f"{r['residual']:>9.1e} {dE:>9.1e}")
+        if "polfed" in results:
+            pf = results["polfed"]
+            print(f"{'':>3} POLFED: {pf['matvecs']} products with H, "
+                  f"{pf['matvecs'] / pf['seconds']:.0f} per s overall")
         if len(results) < 2:
             continue
-        pf = results["polfed"]
-        print(f"{'':>3} POLFED: {pf['matvecs']} products with H, "
-              f"{pf['matvecs'] / pf['seconds']:.0f} per s overall")
         ratio = results["polfed"]["seconds"] / results["mumps"]["seconds"]
         mem = results["polfed"]["rss"] / results["mumps"]["rss"]
         print(f"{'':>3} POLFED / shift-invert: time {ratio:.2f}, memory {mem:.2f}")
