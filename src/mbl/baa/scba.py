@@ -321,14 +321,14 @@ class _Elastic:
         self.rev = _reverse_slots(cells.neighbours)
         self.i2, self.eta, self.cavity = cells.params.I**2, float(eta), bool(cavity)
         self.msg = np.ascontiguousarray(g0[self.nb][:, :, None, :].repeat(cells.n_levels, 2))
-        self.t = np.empty_like(self.msg)
+        self.t = np.empty_like(self.msg)  # the terms of the current messages, kept in step
+        self._new = np.empty_like(self.msg)
+        _elastic_terms(self.xi, self.msg, self.nb, self.e, self.i2, self.t)
 
     def step(self, g_in: np.ndarray, damping: float) -> np.ndarray:
         """One damped update of every message with fixed inelastic widths; returns Gamma_el."""
-        _elastic_terms(self.xi, self.msg, self.nb, self.e, self.i2, self.t)
-        new = np.empty_like(self.msg)
-        _elastic_messages(self.t, self.nb, self.rev, self.eta + g_in, self.cavity, new)
-        self.msg = self.msg ** (1.0 - damping) * new**damping
+        _elastic_messages(self.t, self.nb, self.rev, self.eta + g_in, self.cavity, self._new)
+        self.msg = self.msg ** (1.0 - damping) * self._new**damping
         _elastic_terms(self.xi, self.msg, self.nb, self.e, self.i2, self.t)
         return self.t.sum(axis=(1, 3))
 
@@ -389,8 +389,8 @@ def _iterate(inelastic, elastic: _Elastic, g0, eta, damping, tol, max_iter):
     against the previous one) and then iterates the (cheap) elastic messages to their own
     fixed point: near-resonant level pairs of neighbouring cells (|xi_l - xi_m| ~ I) make the
     elastic map nearly marginal and slow to converge. When, after CYCLE_AFTER iterations, the
-    residual grows beyond CYCLE_RESIDUAL (a cycle: levels far above the Fermi energy, or cavity widths at their
-    floor) the damping exponent is halved, down to MIN_DAMPING.
+    residual grows beyond CYCLE_RESIDUAL (a cycle: levels far above the Fermi energy, or
+    cavity widths at their floor) the damping exponent is halved, down to MIN_DAMPING.
     """
     g = g0.copy()
     residuals = []

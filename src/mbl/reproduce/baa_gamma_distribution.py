@@ -11,7 +11,7 @@ levels in the thermal window are reported:
 - Gamma/eta > 10 (THEORY §2.4's working criterion): below T_c it keeps a small,
   nearly eta-independent value (the Levy tail of Gamma/eta), above T_c it rises to 1.
 
-T = 0.3 delta lies below both the tree T_c (~0.4) and the T_c equation (~4.1 at kappa = 1);
+T = 0.3 delta lies below both the tree T_c (~0.53) and the T_c equation (~4.1 at kappa = 1);
 T = 6 delta lies above both. The lattice sizes differ per temperature: at 0.3 delta a cell
 has 2 levels in the window, so it takes ~1000 cells to resolve a falling fraction of a few
 per cent; at 6 delta a cell has ~100 and costs ~2,500 times more per iteration (the

@@ -114,8 +114,9 @@ def draw_levels(n_cells: int, n: int, statistics: str, rng: np.random.Generator,
     ``n / GOE_BULK_FRACTION`` (all eigenvalues by LAPACK ``sterf``, much faster than selecting
     by index), unfolded with the semicircle (:mod:`mbl.models.goe`); cells independent.
     ``"poisson"``: ``n - 2`` independent uniform levels on [-(n/2 - 1) delta, (n/2 - 1) delta]
-    (density 1/delta) and two more at -+ n delta/2 (so that the stack always covers the window plus the pad: a pad of 10 levels is empty
-    with probability e^-10, which a 24^2 lattice met in a tenth of its realizations).
+    (density 1/delta) and two more at -+ n delta/2, so that the stack always covers the
+    window plus the pad (a pad of 10 free levels is empty with probability e^-10, which a 24^2
+    lattice met in a tenth of its realizations).
     Returns an array of shape (n_cells, n).
     """
     if statistics == "poisson":
