@@ -13,7 +13,8 @@ from ._contract import _check_contract, _run_json
 
 TINY = {
     vrh_mott: dict(m=(5.0, 9.0, 5), samples=2, box={2: 20.0, 3: 10.0}),
-    baa_transport: dict(systems=((3, 3, 3), (4, 4)), T=3.0, samples=(3, 3), pair_cutoff=8.0,
+    baa_transport: dict(systems=((3, 3, 3), (4, 4)), T=3.0, series=(2.0,), samples=(3, 3),
+                        pair_cutoff=8.0,
                         x=np.array([0.01, 0.03, 0.1, 3.0, 10.0, 20.0])),
 }
 
@@ -57,6 +58,11 @@ def test_baa_transport_tiny(tmp_path, monkeypatch):
     assert {r["params"]["d"] for r in rows} == {2, 3}
     slopes = [r for r in rows if r["quantity"] == "sigma_high_T_coef"]
     assert all(r["reference"] == SIGMA_HIGH_T_COEF for r in slopes) and len(slopes) == 4
+    # the temperature series at the smallest x, on the same levels: T = 2 and the main T = 3
+    inf = [r for r in rows if r["quantity"] == "L/L0_T_to_infinity"]
+    assert [r["reference"] for r in inf] == [LORENZ_LOW_T] * 2
+    assert all(r["params"]["temperatures"] == [2.0, 3.0] for r in inf)
+    assert all(r["params"]["window_bias_levy"] > -1e-3 for r in rows)
     # killed mid-run: the realizations on disk are kept, the missing one is recomputed on two
     # workers from its own stream, and the result is the same
     saved = tmp_path / baa_transport.NAME / "quick" / "realizations" / "3x3x3"
@@ -87,3 +93,6 @@ def test_baa_transport_quick_acceptance(tmp_path):
         else:  # tends to 1: at finite x BAA's deviation is 0.298/x
             assert r["reference"] == 1.0
             assert abs(r["value"] - 1.0) < 3 * r["error"] + LORENZ_HIGH_T_COEF / x, r
+    for r in (r for r in rows if r["quantity"] == "L/L0_T_to_infinity"):
+        assert r["error"] < 0.1
+        assert abs(r["value"] - LORENZ_LOW_T) < 3 * r["error"], r

@@ -12,12 +12,18 @@
 
 from mbl.transport.emt import bar_factor, kirkpatrick_emt, second_order_emt
 from mbl.transport.hopping import MillerAbrahams, critical_path, hopping_sample, mott_scale
-from mbl.transport.kinetic import KineticNetwork, kinetic_realization, kinetic_sweep, lorenz_ratio
+from mbl.transport.kinetic import (
+    KineticNetwork,
+    kinetic_points,
+    kinetic_realization,
+    kinetic_sweep,
+    lorenz_ratio,
+)
 from mbl.transport.network import graph_conductance, lattice_conductivity
 from mbl.transport.vrh import fit_mott, mott_sweep
 
 __all__ = ["KineticNetwork", "MillerAbrahams", "bar_factor", "critical_path", "fit_mott",
-           "graph_conductance", "hopping_sample", "kinetic_realization", "kinetic_sweep",
-           "kirkpatrick_emt",
+           "graph_conductance", "hopping_sample", "kinetic_points", "kinetic_realization",
+           "kinetic_sweep", "kirkpatrick_emt",
            "lattice_conductivity", "lorenz_ratio", "mott_scale", "mott_sweep",
            "second_order_emt"]

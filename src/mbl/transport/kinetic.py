@@ -22,6 +22,7 @@ kappa_inf = (pi^2 T/3) sigma_inf) and L/L0 = 3 kappa/(pi^2 sigma T), none of whi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,8 +59,10 @@ class KineticNetwork:
     statistics : "goe" or "poisson"
         Level statistics inside a cell (THEORY §1.2: GOE); cells are always independent.
     window : float
-        Levels with |xi| < window T are summed, the rest dropped (>= 6; the default 14
-        drops 1.7e-6 of <G> and 1.1e-4 of <K>).
+        Levels with |xi| < window T are summed, the rest dropped (>= 6). The default 22
+        drops 6e-10 of <G> and 9e-8 of <K> (x >> 1) and, where the bonds are heavy-tailed
+        (x << 1), 2e-5 and 2e-4 of their typical values, 4e-4 of L/L0
+        (:func:`mbl.transport.kinetic_bonds.levy_window_bias`; 1.4% at window 14).
     pair_cutoff : float
         Level pairs with |xi_l - xi_m| > pair_cutoff (units of delta, >= 2) enter with their
         mean; it must also exceed 20 (Gamma_l + Gamma_m) (checked per call).
@@ -72,7 +75,7 @@ class KineticNetwork:
     shape: tuple[int, ...]
     T: float
     statistics: str = "goe"
-    window: float = 14.0
+    window: float = 22.0
     pair_cutoff: float = 8.0
     gamma_rel_std: float = 0.0
     I: float = 0.1  # noqa: E741 - THEORY's name for the tunnelling
@@ -174,16 +177,22 @@ class KineticSweep:
         array; the error comes from ``min(blocks, samples)`` delete-one-block means, which
         carries the correlation between the x values (same realizations) into fits.
         """
-        n = self.values.shape[0]
-        if n < 2:
-            raise InputError("a jackknife error needs at least 2 samples")
-        groups = np.array_split(np.arange(n), min(blocks, n))
-        total = self.values.sum(axis=0)
-        value = np.asarray(statistic(total / n))
-        reps = np.array([statistic((total - self.values[g].sum(axis=0)) / (n - g.size))
-                         for g in groups])
-        k = len(groups)
-        return value, np.sqrt((k - 1) / k * ((reps - reps.mean(axis=0)) ** 2).sum(axis=0))
+        return jackknife(self.values, statistic, blocks)
+
+
+def jackknife(values: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray],
+              blocks: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """``statistic`` of the mean of ``values`` over axis 0 (the samples) and its delete-one-block
+    jackknife standard error over ``min(blocks, samples)`` blocks."""
+    n = values.shape[0]
+    if n < 2:
+        raise InputError("a jackknife error needs at least 2 samples")
+    groups = np.array_split(np.arange(n), min(blocks, n))
+    total = values.sum(axis=0)
+    value = np.asarray(statistic(total / n))
+    reps = np.array([statistic((total - values[g].sum(axis=0)) / (n - g.size)) for g in groups])
+    k = len(groups)
+    return value, np.sqrt((k - 1) / k * ((reps - reps.mean(axis=0)) ** 2).sum(axis=0))
 
 
 def lorenz_ratio(mean: np.ndarray) -> np.ndarray:
@@ -205,10 +214,29 @@ def kinetic_realization(spec: KineticNetwork, x, rng: np.random.Generator) -> np
     x; only the widths change. Cost: the levels (O(n_cells n_levels^2) for GOE) and
     O(len(x) n_bonds n_levels pair_cutoff) pair terms.
     """
-    gammas = gamma_from_crossover(_check_x(x), spec.T, spec.d)
-    spec.check_width(float(gammas.max()))
+    x = _check_x(x)
+    return kinetic_points(spec, [(spec.T, float(v)) for v in x], rng)
+
+
+def kinetic_points(spec: KineticNetwork, points, rng: np.random.Generator) -> np.ndarray:
+    """The ratios of one realization at (T, x) points, T <= spec.T: shape (6, len(points)).
+
+    The levels are in units of delta and do not depend on T, so one draw for ``spec`` (it
+    covers window spec.T + pair_cutoff) serves every lower temperature too: the temperatures
+    are then compared on the same levels, and their differences carry little noise.
+    """
+    points = [(float(T), float(x)) for T, x in points]
+    if not points or any(not (1.0 <= T <= spec.T) or not (np.isfinite(x) and x > 0)
+                         for T, x in points):
+        raise InputError(f"points must be (T, x) pairs with 1 <= T <= spec.T = {spec.T:g} and "
+                         f"x > 0; got {points!r}")
+    specs = {T: dataclasses.replace(spec, T=T) for T in {T for T, _ in points}}
+    gammas = [float(gamma_from_crossover(x, T, spec.d)) for T, x in points]
+    for (T, _), gamma in zip(points, gammas, strict=True):
+        specs[T].check_width(gamma)
     xi, z = spec.draw(rng)
-    return np.stack([spec.ratios(xi, z, float(gamma)) for gamma in gammas], axis=1)
+    return np.stack([specs[T].ratios(xi, z, gamma)
+                     for (T, _), gamma in zip(points, gammas, strict=True)], axis=1)
 
 
 def kinetic_sweep(spec: KineticNetwork, x, samples: int, rng: np.random.Generator, *,
