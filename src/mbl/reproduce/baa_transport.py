@@ -29,13 +29,13 @@ sigma = d c_G. For i.i.d. Levy bonds Kirkpatrick's medium would give sigma = 1.3
 path). With GOE cells the rigid spectrum of the partner cell cuts the Levy law's lower tail
 (a level l never lies far from all levels m), so the measured media come out larger.
 
-Finite T/delta. BAA's limits hold for T >> delta; at finite T the bond sums are not yet
-stable laws (the partner cell's rigid GOE spectrum adds a regular part, relatively larger for G
-than for K), and the low-x Lorentz ratio comes out low by roughly b delta/T. The levels are in
-units of delta, so each realization is also evaluated at lower temperatures (``series``) at
-the smallest x, on the same levels; the fit L/L0 = L_inf + b delta/T over those temperatures
-(jackknifed over realizations, so the paired differences keep their small noise) gives
-L_inf against 192 G^2/pi^4 and the coefficient b.
+Finite T/delta. BAA's limits hold for T >> delta. At finite T a bond is a sum of ~T/delta
+terms, not yet a stable law (the partner cell's rigid GOE spectrum adds a regular part, which
+weighs relatively more in G than in K), so the low-x Lorentz ratio may carry a correction
+b delta/T. The levels are in units of delta, so each realization is also evaluated at lower
+temperatures (``series``) at the smallest x, on the same levels; the fit
+L/L0 = L_inf + b delta/T over those temperatures (jackknifed over realizations) gives L_inf
+against 192 G^2/pi^4 and measures b.
 
 Window. A typical low-x bond weights a level by sqrt(w) ~ e^(-|xi|/2T), so the window
 |xi| < 22 T (:class:`mbl.transport.kinetic.KineticNetwork`) is set by the Levy scale, not by
