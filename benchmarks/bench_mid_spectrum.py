@@ -68,7 +68,9 @@ print(json.dumps(dict(n=H.shape[0], nnz=H.nnz, per_product=dt / (20 * block))))
 
 def run(method: str, L: int, k: int) -> dict:
     out = subprocess.run([sys.executable, "-c", CHILD, method, str(L), str(k)],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True)
+    if out.returncode != 0:  # show why (a ConvergenceError names its cause), not just the code
+        sys.exit(f"{method} at L = {L} failed (exit {out.returncode}):\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
