@@ -56,7 +56,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +124,13 @@ class _System:
     temperatures: np.ndarray
     series: np.ndarray
 
+    @cached_property
+    def series_estimates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """L/L0 at each temperature, its errors, the fit (L_inf, b) and their errors."""
+        values, errors = jackknife(self.series, lorenz_ratio)
+        fit, fit_errors = jackknife(self.series, partial(_t_fit, self.temperatures))
+        return values, errors, fit, fit_errors
+
 
 def _t_fit(temperatures: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """(L_inf, b) of L/L0 = L_inf + b delta/T by least squares over the temperatures."""
@@ -133,8 +140,7 @@ def _t_fit(temperatures: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 def _series_rows(system: _System, params: dict) -> list[Row]:
     temps = system.temperatures
-    values, errors = jackknife(system.series, lorenz_ratio)
-    (l_inf, b), (e_inf, e_b) = jackknife(system.series, partial(_t_fit, temps))
+    values, errors, (l_inf, b), (e_inf, e_b) = system.series_estimates
     extra = {**params, "x": float(LOW[0]), "temperatures": temps.tolist(),
              "L/L0_at_T": np.round(values, 5).tolist(), "errors": np.round(errors, 5).tolist(),
              "fit": "L_inf + b delta/T, least squares, jackknife errors"}
@@ -183,8 +189,7 @@ def _series_panel(ax, systems: list[_System]) -> None:
     """L/L0 at the smallest x against delta/T, with the fits L_inf + b delta/T."""
     for n, system in enumerate(systems):
         temps = system.temperatures
-        value, error = jackknife(system.series, lorenz_ratio)
-        (l_inf, b), (e_inf, _) = jackknife(system.series, partial(_t_fit, temps))
+        value, error, (l_inf, b), (e_inf, _) = system.series_estimates
         shape = "x".join(map(str, system.sweep.spec.shape))
         ax.errorbar(1.0 / temps, value, yerr=error, fmt="o", color=f"C{n}", ms=4, capsize=3,
                     label=f"$d={system.sweep.spec.d}$, {shape}: $L_\\infty = {l_inf:.4f} "

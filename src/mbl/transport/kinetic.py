@@ -222,8 +222,8 @@ def kinetic_points(spec: KineticNetwork, points, rng: np.random.Generator) -> np
     """The ratios of one realization at (T, x) points, T <= spec.T: shape (6, len(points)).
 
     The levels are in units of delta and do not depend on T, so one draw for ``spec`` (it
-    covers window spec.T + pair_cutoff) serves every lower temperature too: the temperatures
-    are then compared on the same levels, and their differences carry little noise.
+    covers window spec.T + pair_cutoff) serves every lower temperature too, and the
+    temperatures are compared on the same levels (their values are correlated).
     """
     points = [(float(T), float(x)) for T, x in points]
     if not points or any(not (1.0 <= T <= spec.T) or not (np.isfinite(x) and x > 0)
@@ -232,8 +232,7 @@ def kinetic_points(spec: KineticNetwork, points, rng: np.random.Generator) -> np
                          f"x > 0; got {points!r}")
     specs = {T: dataclasses.replace(spec, T=T) for T in {T for T, _ in points}}
     gammas = [float(gamma_from_crossover(x, T, spec.d)) for T, x in points]
-    for (T, _), gamma in zip(points, gammas, strict=True):
-        specs[T].check_width(gamma)
+    spec.check_width(max(gammas))  # the check does not depend on T
     xi, z = spec.draw(rng)
     return np.stack([specs[T].ratios(xi, z, gamma)
                      for (T, _), gamma in zip(points, gammas, strict=True)], axis=1)
