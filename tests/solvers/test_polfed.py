@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mbl.basis import SpinBasis
-from mbl.errors import InputError
+from mbl.errors import ConvergenceError, InputError
 from mbl.models import XXZChain
 from mbl.operators import as_linear_operator
 from mbl.solvers import polfed, solve
@@ -53,3 +53,32 @@ def test_target_outside_the_spectrum_is_refused():
     _, _, H = _chain(L=8)
     with pytest.raises(InputError, match="outside the spectrum"):
         polfed(H, sigma=100.0, k=4, bounds=(-5.0, 5.0))
+
+
+def test_unconverged_ritz_pairs_near_the_target_are_dropped():
+    # A filtered subspace whose Lanczos vectors are partly unconverged: the 20 exact
+    # eigenvectors nearest sigma plus 10 random directions. Random states sit at the mean
+    # energy tr H / N, the target here, so Rayleigh-Ritz puts junk values among the true
+    # ones; they must be dropped by their residual, not returned.
+    from mbl.solvers.polfed import _nearest_converged
+
+    _, _, H = _chain()
+    w, U = np.linalg.eigh(H.toarray())
+    sigma = w.mean()
+    near = np.sort(np.argsort(np.abs(w - sigma))[:20])
+    junk = np.random.default_rng(3).standard_normal((H.shape[0], 10))
+    V = np.linalg.qr(np.hstack([U[:, near], junk]))[0]
+    E_all = np.linalg.eigvalsh(V.T @ (H @ V))
+    assert np.sum(np.abs(E_all - sigma) < np.abs(w[near] - sigma).max()) > 20  # junk inside
+    E, vecs, res = _nearest_converged(H, V, sigma, 20, 1e-8, degree=0, restarts=0)
+    np.testing.assert_allclose(E, w[near], atol=1e-12 * np.abs(w).max())
+    assert res < 1e-10 and np.abs(H @ vecs - vecs * E).max() < 1e-10
+
+
+def test_a_filter_narrower_than_the_window_is_refused():
+    # far above the default degree the peak holds fewer than k levels: Lanczos certifies
+    # only those, so the k nearest cannot all be trusted and nothing is returned
+    _, _, H = _chain()
+    w = np.linalg.eigvalsh(H.toarray())
+    with pytest.raises(ConvergenceError, match="narrower than the window"):
+        polfed(H, sigma=0.5 * (w[0] + w[-1]), k=20, bounds=(w[0], w[-1]), degree=1000)

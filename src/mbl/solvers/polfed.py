@@ -7,14 +7,19 @@ g_n, target s = (sigma - c) / a) is the kernel-polynomial approximation of delta
 of width ~ pi / K at the target, so the eigenvalues of H nearest sigma become the largest of
 P(H). Block Lanczos (full re-orthogonalization, thick restart) finds those, applying the
 filter to a block of vectors at once so that each Chebyshev term is one pass over H; a
-Rayleigh-Ritz step with H itself gives the energies and vectors, and pairs whose residual
-||H v - E v|| is not small are refused, never returned. Only products H @ X are needed (a
+Rayleigh-Ritz step with H itself gives the energies and vectors; Ritz pairs whose residual
+||H v - E v|| is not small are dropped, never returned, and the k kept are checked to lie
+inside the part of the filter Lanczos certified (every level with a larger filter value was
+converged), so none nearer sigma can be missing. Only products H @ X are needed (a
 sparse matrix or a matrix-free ``LinearOperator``), and no factorization: memory stays about
 2.5 k vectors, which is the point at L = 20-24.
 
 The degree K follows from the density of states at sigma, estimated from the first two
 moments of H (a Gaussian, as for local many-body Hamiltonians; traces by random vectors):
-the peak is made about as wide as the k target levels.
+the peak (width ~ pi / K in x) is made as wide as the span of the k target levels. Lanczos
+needs about the same number of products with H for any K near that (a wider peak takes
+more restarts, a narrower one more vectors), but fewer restarts cost less re-orthogonalization;
+much narrower and the k levels leave the peak (refused, see above).
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ def _apply_filter(H, X: np.ndarray, c: np.ndarray, centre: float, half: float) -
 
 def _block_lanczos(apply, n: int, want: int, block: int, rng: np.random.Generator,
                    need: int | None = None, tol: float = 1e-12,
-                   max_restarts: int = 50) -> tuple[np.ndarray, int, int]:
+                   max_restarts: int = 50) -> tuple[np.ndarray, np.ndarray, int, int]:
     """The ``want`` largest eigenvectors of the symmetric operator ``apply`` (a block of
     vectors -> its image), by block Lanczos with full re-orthogonalization and thick restart.
 
@@ -81,7 +86,8 @@ def _block_lanczos(apply, n: int, want: int, block: int, rng: np.random.Generato
     subspace handed to Rayleigh-Ritz (the lower eigenvalues of a filter sit next to its
     dense floor and converge slowly, but nothing is taken from them unchecked). When the
     basis reaches about twice ``want`` it restarts from the top Ritz vectors. Returns the
-    Ritz vectors, the number of restarts and the number of block applications."""
+    Ritz vectors and values (descending), the number of restarts and the number of block
+    applications."""
     need = want if need is None else min(need, want)
     max_dim = block * int(np.ceil((2 * want + block) / block))
     B = np.empty((n, max_dim + block), order="F")
@@ -106,7 +112,7 @@ def _block_lanczos(apply, n: int, want: int, block: int, rng: np.random.Generato
         top = np.argsort(theta)[::-1][:want]
         residual = np.linalg.norm(R @ Y[m - block:m, top], axis=0)
         if np.all(residual[:need] <= tol * np.abs(theta).max()):
-            return B[:, :m] @ Y[:, top], restarts, applies
+            return B[:, :m] @ Y[:, top], theta[top], restarts, applies
         if m + block > max_dim:
             if restarts == max_restarts:
                 raise ConvergenceError(f"POLFED block Lanczos: "
@@ -146,7 +152,8 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
     degree : int, optional
         Filter degree K; default from the estimated density of states at sigma.
     max_residual : float
-        Refuse pairs with ||H v - E v|| above this times max(1, max |E|).
+        Drop Ritz pairs with ||H v - E v|| above this times max(1, |sigma|); refuse
+        when fewer than ``k`` remain.
     block : int
         Vectors filtered together (one pass over H per Chebyshev term for the whole block).
     rng : numpy.random.Generator, optional
@@ -168,24 +175,46 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
         moments = 4  # the trace probes
         mu, sd = _moments(H, n, rng, probes=moments)
         rho = n * np.exp(-0.5 * ((sigma - mu) / sd) ** 2) / (np.sqrt(2 * np.pi) * sd)
-        width = 2.0 * k / rho / half  # the k levels nearest sigma, in units of x
+        width = k / rho / half  # the span of the k levels nearest sigma, in units of x
         degree = int(np.clip(np.pi * np.sqrt(max(1 - s * s, 1e-6)) / width, 8, 200_000))
     c = chebyshev_filter(degree, s)
     want = min(n // 2, k + max(10, k // 2))
+    need = min(want, k + max(4, k // 10))  # a margin for the edge of the window, see below
     block = min(block, want)
-    V, _, applies = _block_lanczos(lambda X: _apply_filter(H, X, c, centre, half), n, want,
-                                   block, rng, need=k)
-    # Rayleigh-Ritz with H on the filtered subspace, then the k values nearest sigma
-    HV = H @ V
-    E, Y = np.linalg.eigh(V.T @ HV)
-    V = V @ Y
-    nearest = np.sort(np.argsort(np.abs(E - sigma))[:k])
-    E, V = E[nearest], V[:, nearest]
-    res = residual_norm(H, E, V)
-    scale = max(1.0, float(np.max(np.abs(E))))
-    if res > max_residual * scale:
-        raise ConvergenceError(f"POLFED pairs have residual {res:.3g} > {max_residual:.1g} x "
-                               f"{scale:.3g} at degree {degree}; raise the degree")
-    matvecs = applies * block * degree + want + k + (0 if moments is None else moments)
+    V, theta, restarts, applies = _block_lanczos(
+        lambda X: _apply_filter(H, X, c, centre, half), n, want, block, rng, need=need)
+    E, V, res = _nearest_converged(H, V, sigma, k, max_residual, degree, restarts)
+    # Lanczos certified every eigenvector with P(E) > theta[need - 1]; the k chosen are the
+    # true nearest only if no level closer to sigma than the k-th has a lower P.
+    reach = np.abs(E - sigma).max() / half
+    x = np.clip(s + reach * np.linspace(-1.0, 1.0, 257), -1.0, 1.0)
+    if np.polynomial.chebyshev.chebval(x, c).min() <= theta[need - 1]:
+        raise ConvergenceError(f"POLFED: the {k} pairs nearest sigma reach past the levels "
+                               f"block Lanczos certified: the filter of degree {degree} is "
+                               "narrower than the window; lower the degree or k")
+    matvecs = applies * block * degree + want + (0 if moments is None else moments)
     return Eigenpairs(E, V, res, orthogonality_error(V), "polfed", e_min, e_max,
                       matvecs=matvecs)
+
+
+def _nearest_converged(H, V: np.ndarray, sigma: float, k: int, max_residual: float,
+                       degree: int, restarts: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rayleigh-Ritz with H on the filtered subspace; the k pairs nearest sigma among those
+    whose own residual ||H v - E v|| is small. Vectors of the subspace that block Lanczos did
+    not converge give Ritz values anywhere in the spectrum, some of them near sigma: they are
+    dropped by their residual, never returned. Columns are handled in chunks so the memory
+    stays that of V and H V."""
+    HV = H @ V
+    E, Y = np.linalg.eigh(V.T @ HV)
+    scale = max(1.0, abs(sigma))
+    res = np.empty(E.size)
+    for start in range(0, E.size, 64):
+        y = Y[:, start:start + 64]
+        res[start:start + 64] = np.linalg.norm(HV @ y - (V @ y) * E[start:start + 64], axis=0)
+    good = np.flatnonzero(res <= max_residual * scale)
+    if good.size < k:
+        raise ConvergenceError(f"POLFED: {good.size} of {k} pairs have residual below "
+                               f"{max_residual:.1g} x {scale:.3g} at degree {degree} after "
+                               f"{restarts} restarts; raise the degree")
+    pick = np.sort(good[np.argsort(np.abs(E[good] - sigma))[:k]])
+    return E[pick], V @ Y[:, pick], float(res[pick].max())
