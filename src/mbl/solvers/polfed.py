@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from mbl._core.errors import ConvergenceError, InputError
 from mbl.solvers._kernels import chebyshev_step
-from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
+from mbl.solvers.result import Eigenpairs, orthogonality_error
 
 __all__ = ["chebyshev_filter", "polfed"]
 
