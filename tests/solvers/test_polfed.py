@@ -82,3 +82,16 @@ def test_a_filter_narrower_than_the_window_is_refused():
     w = np.linalg.eigvalsh(H.toarray())
     with pytest.raises(ConvergenceError, match="narrower than the window"):
         polfed(H, sigma=0.5 * (w[0] + w[-1]), k=20, bounds=(w[0], w[-1]), degree=1000)
+
+
+@pytest.mark.parametrize("block", [1, 5, 8, 13, 16])
+def test_fused_filter_kernel_equals_the_plain_recurrence(block):
+    # the numba kernel (groups of 8 columns, then the remainder) against H @ X on a CSC copy
+    from mbl.solvers.polfed import _apply_filter
+
+    _, _, H = _chain(L=10)
+    c = np.random.default_rng(1).standard_normal(30)
+    X = np.random.default_rng(block).standard_normal((H.shape[0], block))
+    fast = _apply_filter(H.tocsr(), X, c, 0.2, 7.0)
+    plain = _apply_filter(H.tocsc(), X, c, 0.2, 7.0)
+    assert np.abs(fast - plain).max() < 1e-13 * np.abs(plain).max()
