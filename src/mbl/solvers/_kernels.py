@@ -27,9 +27,11 @@ def chebyshev_step(indptr, indices, data, cur, prev, out, centre, scale,
     ``prev <- scale (A cur - centre cur) - prev`` and ``out += coef prev``, one pass over the
     CSR matrix A for all columns.
 
-    Columns go in groups of 8 held in scalar accumulators (one AVX-512 register: 1.45 x the
-    rate of an accumulator array at L = 20, ``benchmarks/bench_mid_spectrum.py``); the
-    remainder of a block that is not a multiple of 8 goes through an array."""
+    Columns go in groups of 8 held in scalar accumulators (one AVX-512 register); the
+    remainder of a block that is not a multiple of 8 goes through an array. A microbenchmark
+    at L = 20 on a loaded machine gave 1.45 x the rate of an accumulator array, but the idle
+    end-to-end POLFED run at L = 18 was not faster (3,009 against 3,111 products/s,
+    docs/performance.md): the pass over the CSR matrix is memory-bound."""
     n, b = cur.shape
     groups = b // 8
     chunk = 256
