@@ -5,7 +5,7 @@ Runs, in one process with BLAS pinned to one thread (as a study worker does):
 1. bare LAPACK ``dsyevr`` (values only) on the dense Hamiltonian, called directly through
    ``scipy.linalg.lapack``;
 2. ``numpy.linalg.eigvalsh`` on the same matrix;
-3. the whole study task (``mbl.study.runner.execute``): draw the disorder, build the sparse
+3. the whole study task (``mbl.study.execute.execute``): draw the disorder, build the sparse
    Hamiltonian, densify, diagonalize, gap ratios in the window.
 
 and prints the ratios task / LAPACK. Not a test: timings never gate CI.
@@ -24,7 +24,7 @@ from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
 from mbl.study.config import parse_config
-from mbl.study.runner import TaskSpec, execute
+from mbl.study.execute import TaskSpec, execute
 
 
 def best_of(fn, repeats: int) -> float:

@@ -19,7 +19,7 @@ from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
 from mbl.study.config import parse_config
-from mbl.study.runner import TaskSpec, execute
+from mbl.study.execute import TaskSpec, execute
 
 
 def spec(L: int) -> TaskSpec:
@@ -37,7 +37,7 @@ PEAK = """
 import resource, sys
 sys.path[:0] = {path!r}
 from bench_xxz_dense import spec
-from mbl.study.runner import execute
+from mbl.study.execute import execute
 from threadpoolctl import threadpool_limits
 task = spec({L})
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

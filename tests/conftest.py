@@ -128,9 +128,10 @@ class Cli:
 
     @staticmethod
     def snapshot(directory: Path) -> dict[str, bytes]:
-        """Every file under ``directory`` (relative path -> bytes)."""
+        """Every file under ``directory`` (relative path -> bytes), but the driver lock, whose
+        holder's details each driver rewrites."""
         return {str(p.relative_to(directory)): p.read_bytes()
-                for p in sorted(Path(directory).rglob("*")) if p.is_file()}
+                for p in sorted(Path(directory).rglob("*")) if p.is_file() and p.name != ".lock"}
 
     @staticmethod
     def rows(directory: Path) -> dict[tuple[str, int], tuple[bytes, float, int]]:

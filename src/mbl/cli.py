@@ -23,22 +23,53 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stops the run like Ctrl-C (workers stopped, the run recorded)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn mbl's errors into one paragraph on stderr and the documented exit status."""
+    """Turn mbl's errors, OS faults and signals into one paragraph on stderr and the
+    documented exit status."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import signal
+
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _terminate)
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
             _fail(str(exc), 2)
         except MBLError as exc:
             _fail(str(exc), 1)
+        except OSError as exc:
+            where = f" '{exc.filename}'" if exc.filename else ""
+            _fail(f"cannot write or read{where}: {exc.strerror or exc}; check the path, its "
+                  "permissions and the free space, then run the same command again", 1)
+        except Terminated as exc:
+            name = signal.Signals(exc.signum).name
+            _fail(f"stopped by {name}; every finished task is stored, run the same command to "
+                  "resume", 128 + exc.signum)
         except KeyboardInterrupt:
             _fail("interrupted; every finished task is stored, run the same command to resume",
                   130)
 
     return wrapper
+
+
+def _workers(n: int | None) -> int | None:
+    if n is not None and n < 1:
+        raise InputError(f"--workers must be >= 1, got {n}")
+    return n
 
 
 class _Bar:
@@ -116,11 +147,13 @@ def run(study: Annotated[Path, typer.Argument(help="study TOML file")],
     from mbl.study.config import load_config
     from mbl.study.runner import default_directory, run_study
 
-    n, dask = _executor_choice(workers, scheduler, cluster)
+    n, dask = _executor_choice(_workers(workers), scheduler, cluster)
     cfg = load_config(study, set_ or [])
     directory = out or default_directory(cfg, study.stem)
     with _Bar(study.stem, quiet) as bar:
         summary = run_study(cfg, directory, workers=n, dask=dask, retries=retries, progress=bar)
+    for note in summary.warnings:
+        typer.echo(f"mbl: warning: {note}", err=True)
     typer.echo(f"{summary.directory}: {summary.computed} computed, {summary.skipped} already "
                f"stored, {summary.failed} failed of {summary.total} tasks "
                f"in {summary.seconds:.1f} s", err=quiet)
@@ -155,6 +188,7 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")],
                "--tracebacks", help="the traceback of every failed task")] = False) -> None:
     """Progress of a study: tasks stored, failures, time per task and an ETA."""
     from mbl._core.memory import format_bytes
+    from mbl.study.lock import holder
     from mbl.study.runner import open_study
 
     store, cfg = open_study(directory)
@@ -174,7 +208,10 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")],
                f"{(total - stored) * mean_s / max(workers, 1):.0f} s with {workers} worker(s)")
     if runs:
         last = runs[-1]
-        typer.echo(f"last run  #{last['run_id']} {last['status']} with {last['workers']} "
+        state = last["status"]
+        if state == "running" and holder(directory) is None:
+            state = "interrupted (its driver is gone)"
+        typer.echo(f"last run  #{last['run_id']} {state} with {last['workers']} "
                    f"worker(s), mbl {last['provenance'].get('mbl')} "
                    f"rev {last['provenance'].get('git_revision')}")
     if fails:
@@ -203,10 +240,42 @@ def export(directory: Annotated[Path, typer.Argument(help="study directory")],
     if format not in ("netcdf", "csv"):
         raise InputError(f"--format must be 'netcdf' or 'csv', got {format!r}")
     ds = to_dataset(directory)
+    _warn_refused(ds)
     suffix = ".nc" if format == "netcdf" else ".csv"
     path = output or Path(directory) / f"{Path(directory).name}{suffix}"
     (write_netcdf if format == "netcdf" else write_csv)(ds, path)
     typer.echo(str(path))
+
+
+def _warn_refused(ds: Any) -> None:
+    refused = ds.attrs.get("tasks_refused", "")
+    if refused:
+        typer.echo(f"mbl: warning: stored results that fail verification are exported as NaN "
+                   f"with task_status 'corrupt' ({refused}); 'mbl run' recomputes them", err=True)
+
+
+@app.command()
+@_guard
+def check(directory: Annotated[Path, typer.Argument(help="study directory")],
+          repair: Annotated[bool, typer.Option(
+              "--repair", help="salvage every verifiable result into a fresh store")] = False,
+          ) -> None:
+    """Verify a study store (database, every result's checksum and key), changing nothing;
+    with --repair, salvage every verifiable result of a damaged store into a fresh one."""
+    from mbl.study import repair as fix
+
+    report = fix.repair(directory) if repair else fix.check(directory)
+    for line in report.lines():
+        typer.echo(line)
+    if report.repaired_into is not None:
+        typer.echo(f"repaired  {report.verified} verified result(s) now in "
+                   f"{report.repaired_into}; run the study again to compute the rest")
+    elif report.damage:
+        _fail(f"the store is damaged; 'mbl check {directory} --repair' salvages every "
+              "verifiable result", 1)
+    elif report.bad:
+        _fail(f"{len(report.bad)} stored result(s) fail verification; 'mbl run' with the study "
+              "file recomputes them", 1)
 
 
 @app.command()
@@ -222,6 +291,7 @@ def plot(directory: Annotated[Path, typer.Argument(help="study directory")],
     from mbl.study.export import to_dataset
 
     ds = to_dataset(directory)
+    _warn_refused(ds)
     y = _ALIASES.get(y, y)
     if hue is None:
         others = [d for d in ds[y].dims if d not in (x, "sample") and ds.sizes[d] > 1] \
@@ -253,8 +323,9 @@ def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
 
     from mbl._core.memory import available_memory, format_bytes
     from mbl.study.config import load_config
-    from mbl.study.estimate import plan
+    from mbl.study.estimate import check_memory, plan
 
+    _workers(workers)
     cfg = load_config(study, set_ or [])
     tasks = plan(cfg)
     typer.echo(f"{'point':<40} {'N':>9} {'method':>13} {'peak memory':>12} {'time/task':>10}")
@@ -272,10 +343,9 @@ def estimate(study: Annotated[Path, typer.Argument(help="study TOML file")],
         timed += f", not counting the {unknown} point(s) of unknown time"
     have = available_memory()
     typer.echo(f"total: {cfg.n_tasks} tasks, {timed}; peak "
-               f"{format_bytes(worst * workers)} of {format_bytes(have)} available")
-    if worst * workers > have:
-        _fail("the plan exceeds the available memory; lower L, use fewer workers, or a window "
-              "method ([solver] method = \"shift_invert\")", 2)
+               f"{format_bytes(worst * min(workers, cfg.n_tasks))} of {format_bytes(have)} "
+               "available")
+    check_memory(cfg, workers)  # the refusal of 'mbl run': the same numbers and advice
 
 
 @app.command()
@@ -317,7 +387,7 @@ def reproduce(name: Annotated[str | None, typer.Argument(help="reproduction (non
             typer.echo(f"{entry.name:<28} {entry.title}")
         return
     entry = get(name)
-    n = workers or os.cpu_count() or 1
+    n = _workers(workers) or os.cpu_count() or 1
     with _Bar(name, quiet or json_) as bar:
         report = entry.run(quick=quick, out=out, workers=n, progress=bar)
     if json_:

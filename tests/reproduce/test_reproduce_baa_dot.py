@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from mbl.cli import app
 from mbl.reproduce import REPRODUCTIONS, baa_cells_edge, dot_fock
 from mbl.study.config import parse_config
-from mbl.study.kinds import spectrum_task
+from mbl.study.tasks.spectrum import spectrum_task
 
 KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
         "source"}
@@ -99,12 +99,11 @@ def test_quasiparticle_observable_free_dot_is_localized():
 
 
 def test_quasiparticle_needs_the_dot():
-    from mbl._core.errors import InputError
+    from mbl._core.errors import ConfigError
 
-    point = _point({"name": "baa_cells", "n_cells": 2, "levels": 3, "I": 0.1, "lam": 0.5,
-                    "M": 3.0}, ["quasiparticle"])
-    with pytest.raises(InputError, match="dot"):
-        spectrum_task(point, np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="'quasiparticle' needs one of the models 'dot'"):
+        _point({"name": "baa_cells", "n_cells": 2, "levels": 3, "I": 0.1, "lam": 0.5,
+                "M": 3.0}, ["quasiparticle"])
 
 
 def test_model_params_validate():

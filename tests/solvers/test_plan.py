@@ -17,7 +17,7 @@ from mbl.solvers.plan import (
 )
 from mbl.solvers.shift_invert import has_mumps
 from mbl.study.config import parse_config
-from mbl.study.runner import check_memory
+from mbl.study.estimate import check_memory
 
 
 def _H(L=10, seed=1):
@@ -79,12 +79,28 @@ def test_run_refusal_names_a_method_that_fits(monkeypatch):
     # dense needs 1.1 x 8 N^2 = 104 MB at N = 3432; allow the interpreter and 60 MB more
     from mbl._core.memory import current_rss
 
-    monkeypatch.setattr("mbl.study.runner.available_memory", lambda: current_rss() + 60 * 2**20)
+    monkeypatch.setattr("mbl.study.estimate.available_memory", lambda: current_rss() + 60 * 2**20)
     with pytest.raises(MemoryPlanError, match=r'method = "(shift_invert|polfed)" needs about'):
         check_memory(cfg, workers=1)
 
 
 def test_run_refusal_names_a_smaller_size(monkeypatch):
+    cfg = parse_config({
+        "study": {"kind": "spectrum", "seed": 1, "samples": 1},
+        "model": {"name": "xxz", "L": 16, "W": 3.0},
+        "solver": {"method": "dense"},
+        "observables": {"names": ["dos"]},  # the whole spectrum: no window method can do
+    }, source="test")
+    from mbl._core.memory import current_rss
+
+    # dense values at L = 16 need 1.4 GiB; at L = 14, 0.1 GiB
+    monkeypatch.setattr("mbl.study.estimate.available_memory", lambda: current_rss() + 2**30)
+    with pytest.raises(MemoryPlanError, match="L = 14 would fit with the same method") as info:
+        check_memory(cfg, workers=1)
+    assert "method =" not in str(info.value)
+
+
+def test_dynamics_refusal_names_krylov(monkeypatch):
     cfg = parse_config({
         "study": {"kind": "dynamics", "seed": 1, "samples": 1},
         "model": {"name": "xxz", "L": 16, "W": 3.0},
@@ -93,7 +109,7 @@ def test_run_refusal_names_a_smaller_size(monkeypatch):
     }, source="test")
     from mbl._core.memory import current_rss
 
-    # dense propagation (all vectors) at L = 16 needs 3.9 GiB; at L = 14, 0.3 GiB
-    monkeypatch.setattr("mbl.study.runner.available_memory", lambda: current_rss() + 2**30)
-    with pytest.raises(MemoryPlanError, match="L = 14 would fit with the same method"):
+    # dense propagation (all vectors) at L = 16 needs 3.9 GiB; Krylov a few MB
+    monkeypatch.setattr("mbl.study.estimate.available_memory", lambda: current_rss() + 2**30)
+    with pytest.raises(MemoryPlanError, match='method = "krylov" needs about'):
         check_memory(cfg, workers=1)

@@ -105,7 +105,7 @@ def test_bad_configs_name_the_key(sections, named):
     ({"name": "xxz", "L": 8, "W": 1.0}, {"names": ["entanglement"], "cut": 8},
      "cut = 8 is outside the chain"),
     ({"name": "anderson", "d": 1, "L": 8, "W": 1.0}, {"names": ["entanglement"]},
-     "needs a many-body model"),
+     "'entanglement' needs one of the models 'xxz', 'aubry_andre', 'fermions'"),
     ({"name": "xxz", "L": 31, "W": 1.0}, {}, "L"),
 ])
 def test_many_body_refusals_before_any_work(model, observables, named):

@@ -171,10 +171,13 @@ def test_batches_hold_one_grid_point_sized_by_its_measured_time():
     assert [x.i for x in batches.take()] == [9] and batches.take() == []
 
 
-def test_failing_task_recorded_retried_and_reported(client, study, tmp_path, cli):
-    # 'quasiparticle' passes the schema but only the quantum-dot model has it: each task raises
-    cfg = load_config(study, ['observables.names=["gap_ratio", "quasiparticle"]',
-                              "grid.L=[4]", "study.samples=2"])
+def test_failing_task_recorded_retried_and_reported(client, tmp_path, cli):
+    # the Néel state is not in the S^z = 1 sector, which only the task finds: each task raises
+    study = tmp_path / "failing.toml"
+    study.write_text('[study]\nkind = "dynamics"\nseed = 1\nsamples = 2\n'
+                     '[model]\nname = "xxz"\nL = 6\nW = 3.0\nsz = 1.0\n'
+                     '[grid]\nDelta = [0.5, 1.0]\n[solver]\ninitial = "neel"\n')
+    cfg = load_config(study)
     out = tmp_path / "failing"
     summary = run_study(cfg, out, executor=DaskExecutor(client), retries=1)
     assert (summary.computed, summary.failed) == (0, 4)
@@ -185,8 +188,8 @@ def test_failing_task_recorded_retried_and_reported(client, study, tmp_path, cli
     finally:
         db.close()
     assert len(records) == 4 * 2 and status == "failed"  # the first attempt and one retry
-    assert all(e.startswith("InputError: observable 'quasiparticle'") for _, _, e, _ in records)
-    assert all("kinds.py" in tb and "Traceback" in tb for _, _, _, tb in records)
+    assert all(e.startswith("InputError: the Néel state") for _, _, e, _ in records)
+    assert all("dynamics.py" in tb and "Traceback" in tb for _, _, _, tb in records)
     report = cli.ok("status", out).stdout
     assert "8 failure record(s)" in report
     assert "4 task(s) failed in every attempt, 0 succeeded on a later attempt" in report

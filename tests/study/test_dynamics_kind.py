@@ -7,7 +7,7 @@ import pytest
 
 from mbl.errors import ConfigError, InputError
 from mbl.study.config import parse_config
-from mbl.study.kinds import dynamics_task
+from mbl.study.tasks.dynamics import dynamics_task
 
 BASE = {
     "study": {"kind": "dynamics", "seed": 5, "samples": 2},

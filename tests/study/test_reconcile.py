@@ -7,7 +7,7 @@ import pytest
 from mbl._core.errors import StoreMismatchError
 from mbl.study.config import parse_config
 from mbl.study.runner import run_study
-from mbl.study.store import Store
+from mbl.study.store import Store, config_digest
 
 RAW = {"study": {"kind": "spectrum", "seed": 3, "samples": 2},
        "model": {"name": "anderson", "d": 1, "L": 8, "W": 2.0}}
@@ -17,7 +17,7 @@ def _drop_stored_key(directory, section, key):
     with Store(directory) as store:
         config = store.get_meta("config")
         del config[section][key]
-        store.set_meta(config=config)
+        store.set_meta(config=config, config_hash=config_digest(config))
 
 
 def test_new_key_at_its_default_resumes(tmp_path):

@@ -13,8 +13,9 @@ import pytest
 import xarray as xr
 
 from mbl.study.config import load_config
+from mbl.study.execute import TaskOutcome, TaskSpec
 from mbl.study.executors import SerialExecutor
-from mbl.study.runner import TaskOutcome, TaskSpec, run_study
+from mbl.study.runner import run_study
 
 #: Enough tasks that a 2-worker run lasts a few seconds (L = 8 dominates: ~0.05 s a task).
 KILL_STUDY = {"study": {"samples": 16}, "grid": {"L": [6, 8], "W": [12.0, 14.0, 16.0, 18.0]}}
@@ -157,7 +158,7 @@ def _stored_seed(directory) -> int:
     ("grid.W=[12.0]", "grid.W"),
     ("study.seed=1", "study.seed"),
     ("model.bc=\"open\"", "model.bc"),
-    ("solver.method=\"shift_invert\"", "solver.method"),
+    ("solver.method=\"auto\"", "solver.method"),
     ("observables.names=[\"gap_ratio\"]", "observables.names"),
 ])
 def test_incompatible_change_is_refused_and_leaves_store_intact(cli, completed_study, tmp_path,
@@ -195,14 +196,14 @@ class _FailsFirstSampleOnce(SerialExecutor):
         super().__init__()
         self.failed: set[str] = set()
 
-    def map_unordered(self, fn, items):
+    def map_unordered(self, fn, items, **kw):
         def flaky(spec: TaskSpec) -> TaskOutcome:
             if spec.sample == 0 and spec.point not in self.failed:
                 self.failed.add(spec.point)
                 return TaskOutcome(spec, None, 0.0, 0, "OSError: node lost", "Traceback")
             return fn(spec)
 
-        return super().map_unordered(flaky, items)
+        return super().map_unordered(flaky, items, **kw)
 
 
 @pytest.mark.parametrize("retries", [0, 1])

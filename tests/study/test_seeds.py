@@ -11,8 +11,9 @@ import xarray as xr
 
 from mbl.models.anderson import Anderson
 from mbl.study.config import parse_config
+from mbl.study.execute import TaskSpec, execute
 from mbl.study.export import to_dataset
-from mbl.study.runner import TaskSpec, execute, run_study
+from mbl.study.runner import run_study
 
 ROOT = 1234567
 

@@ -28,5 +28,14 @@ class StoreMismatchError(InputError):
     """An output directory holds a different study than the one asked for."""
 
 
+class StoreLockedError(InputError):
+    """Another live driver holds the study directory's lock; nothing was touched."""
+
+
+class StoreError(MBLError):
+    """A study store is damaged or cannot be written (disk full, read-only, corrupted); the
+    message names the damage and the way out (``mbl check DIR --repair``, free space, ...)."""
+
+
 class ConvergenceError(MBLError, RuntimeError):
     """An iterative solver did not reach the requested accuracy."""

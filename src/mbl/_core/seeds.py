@@ -1,9 +1,11 @@
-"""Seeds of the disorder realizations (DESIGN §3).
+"""Seeds of the disorder realizations (see ``docs/studies.md``, "Seeds").
 
 The realization of task (point, sample) of a study with root seed ``root`` is drawn from
 ``SeedSequence(root, spawn_key=(stable_hash(model), sample))``, where ``model`` is the model
-section of the point (its name and every value after the grid is applied). Solver and
-observable settings never enter, so different solvers see the same disorder.
+section of the point (its name and every value after the grid is applied) restricted to the
+model keys the study hashed when it was created (:func:`seed_model`), so that a later release
+adding a model field never moves a stored study's disorder. Solver and observable settings
+never enter, so different solvers see the same disorder.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def stable_hash(params: Mapping[str, Any]) -> int:
     """First 8 bytes (unsigned, big-endian) of SHA-256 of :func:`canonical_json`."""
     digest = hashlib.sha256(canonical_json(params).encode()).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+def seed_model(model: Mapping[str, Any], keys: list[str] | None) -> dict[str, Any]:
+    """The part of a point's model values that its seed hashes: the keys frozen when the study
+    was created (all of them when ``keys`` is None)."""
+    return dict(model) if keys is None else {k: model[k] for k in keys if k in model}
 
 
 def task_seed(root: int, model: Mapping[str, Any], sample: int) -> np.random.SeedSequence:

@@ -11,6 +11,7 @@ nearest the target must agree to rounding.
 from __future__ import annotations
 
 import time
+from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from mbl.models import XXZChain
 from mbl.observables import gap_ratios
 from mbl.reproduce.base import Report, Row, output_directory
 from mbl.reproduce.crossings import crossing_figure, crossing_rows, size_studies
+from mbl.solvers.plan import can_factorize
 from mbl.solvers.shift_invert import has_mumps, shift_invert
 from mbl.study.runner import Progress
 
@@ -66,9 +68,8 @@ def _dense_check() -> list[Row]:
 
 def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> Report:
     start = time.perf_counter()
-    samples = dict(MODES[quick]["samples"])
-    if not has_mumps():  # SuperLU cannot factorize the larger chains in reasonable time
-        samples = {L: n for L, n in samples.items() if L <= 14}
+    # the chains whose S^z = 0 sector a shift-invert backend here factorizes
+    samples = {L: n for L, n in MODES[quick]["samples"].items() if can_factorize(comb(L, L // 2))}
     base = output_directory(out, NAME, quick)
     sets = size_studies(_config, samples, base, workers=workers, progress=progress)
     curves = {L: ds["r_mean"] for L, ds in sets.items()}

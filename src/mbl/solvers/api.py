@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mbl._core.errors import InputError
 from mbl.solvers.dense import dense
 from mbl.solvers.plan import choose_method
 from mbl.solvers.polfed import polfed
-from mbl.solvers.result import Eigenpairs
+from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
 METHODS = ("dense", "shift_invert", "polfed", "auto")
+_NO_TARGET = "give a target: energy= (absolute) or energy_density= (eps in [0, 1])"
 
 
 def target_energy(
@@ -19,7 +22,7 @@ def target_energy(
     if energy is not None:
         return float(energy)
     if energy_density is None:
-        raise InputError("give a target: energy= (absolute) or energy_density= (eps in [0, 1])")
+        raise InputError(_NO_TARGET)
     return e_min + float(energy_density) * (e_max - e_min)
 
 
@@ -39,13 +42,23 @@ def solve(
     are ignored; observables select their own window). ``method="shift_invert"`` (sparse LU)
     and ``method="polfed"`` (polynomial filter, products H @ X only) return the ``k`` pairs
     nearest the target (``energy``, or ``energy_density`` of the spectrum whose extremes
-    Lanczos finds first). ``method="auto"`` asks the memory planner
-    (:func:`mbl.solvers.plan.choose_method`): dense up to ``dense_max`` when it fits, then
-    shift-invert, then POLFED; without ``k`` it means dense.
+    Lanczos finds first). ``method="auto"`` with ``k`` returns the same window whichever
+    method the memory planner takes (:func:`mbl.solvers.plan.choose_method`: dense up to
+    ``dense_max`` when it fits, then shift-invert, then POLFED); when it takes dense, the
+    ``k`` levels of the full spectrum nearest the target (all N when k >= N), with their
+    residual and orthogonality when vectors are asked for. Without ``k`` it means dense.
     """
     if method == "auto":
-        method = "dense" if k is None else choose_method(H, k=k, vectors=vectors,
-                                                         dense_max=dense_max).method
+        if k is None:
+            return dense(H, vectors=vectors)
+        if energy is None and energy_density is None:  # before any diagonalization
+            raise InputError(_NO_TARGET)
+        method = choose_method(H, k=k, vectors=vectors, dense_max=dense_max).method
+        if method == "dense":
+            full = dense(H, vectors=vectors, check=False)
+            target = target_energy(full.e_min, full.e_max, energy=energy,
+                                   energy_density=energy_density)
+            return _nearest(H, full, k, target)
     if method == "dense":
         return dense(H, vectors=vectors)
     if method in ("shift_invert", "polfed"):
@@ -59,3 +72,32 @@ def solve(
             return polfed(H, sigma=sigma, k=k, bounds=bounds)
         return shift_invert(H, sigma=sigma, k=k, bounds=bounds)
     raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def _nearest(H, full: Eigenpairs, k: int, target: float) -> Eigenpairs:
+    """The ``k`` pairs of a full spectrum ``full`` of ``H`` nearest ``target``, ascending.
+
+    Parameters
+    ----------
+    H : matrix
+        The operator ``full`` diagonalizes (for the residuals of the kept vectors).
+    full : Eigenpairs
+        All N levels (ascending), with or without vectors.
+    k : int
+        Pairs to keep (all N when k >= N).
+    target : float
+        Absolute energy the window is centred on.
+
+    Returns
+    -------
+    Eigenpairs
+        The window, with ``residual`` and ``orthogonality`` of its vectors when there are
+        vectors (None otherwise), and the extremes of the full spectrum.
+    """
+    keep = np.sort(np.argsort(np.abs(full.energies - target), kind="stable")[:k])
+    w = full.energies[keep]
+    if full.vectors is None:
+        return Eigenpairs(w, None, None, None, full.method, full.e_min, full.e_max)
+    v = full.vectors[:, keep]
+    return Eigenpairs(w, v, residual_norm(H, w, v), orthogonality_error(v), full.method,
+                      full.e_min, full.e_max)

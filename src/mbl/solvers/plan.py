@@ -18,9 +18,12 @@ see ``benchmarks/bench_mid_spectrum.py``):
 - polfed: the block Lanczos basis (2 want + 2 block vectors, want = k + max(10, k/2)), the
   three filter blocks, H @ V and V for Rayleigh-Ritz, and H itself; no factorization.
 
-``method="auto"`` (:func:`choose_method`) takes dense up to ``dense_max`` when it fits, else
-shift-invert when a backend can factorize N and the factors fit, else POLFED; it refuses with
-the sizes of every method when nothing fits.
+``method="auto"`` follows one rule (:func:`auto_candidates`): dense up to ``dense_max`` (or
+when the whole spectrum is needed, or k is half of it or more), then shift-invert where a
+backend factorizes N (:func:`can_factorize`), then POLFED. A study takes the first candidate,
+so that every task resolves alike whatever memory is free at the moment; the library
+(:func:`choose_method`) takes the first whose predicted peak fits the available memory and
+refuses with the sizes of every method when none does.
 """
 
 from __future__ import annotations
@@ -113,31 +116,82 @@ def shift_invert_bytes(H, k: int, backend: str = "auto") -> tuple[int, str]:
     return factors + _window_vectors_bytes(n, k) + copies, backend
 
 
+def can_factorize(n: int) -> bool:
+    """Whether shift-invert can factorize H - sigma of dimension ``n`` on this installation:
+    MUMPS at any size, SuperLU (the fallback) up to :data:`SUPERLU_MAX`."""
+    return has_mumps() or n <= SUPERLU_MAX
+
+
+def max_pairs(method: str, n: int) -> int:
+    """The most eigenpairs the window ``method`` returns at dimension ``n``: N - 2 for
+    shift-invert (ARPACK), N/2 - 1 for POLFED (its Lanczos basis holds twice the pairs)."""
+    if method not in WINDOW_METHODS:
+        raise InputError(f"{method!r} is not a window method ({', '.join(WINDOW_METHODS)})")
+    return n - 2 if method == "shift_invert" else n // 2 - 1
+
+
+def window_methods(n: int, k: int) -> tuple[str, ...]:
+    """The window methods ``method="auto"`` may take for ``k`` of ``n`` pairs, in order of
+    preference: none once 2k >= N (the whole spectrum is then as cheap), shift-invert where
+    :func:`can_factorize` allows, POLFED where ``k`` fits its basis."""
+    if k < 1 or 2 * k >= n:
+        return ()
+    return tuple(m for m in WINDOW_METHODS
+                 if k <= max_pairs(m, n) and (m != "shift_invert" or can_factorize(n)))
+
+
+def auto_candidates(n: int, *, k: int | None, dense_max: int = 8000,
+                    full_spectrum: bool = False) -> tuple[str, ...]:
+    """The methods ``method="auto"`` considers for dimension ``n``, best first.
+
+    Parameters
+    ----------
+    n : int
+        Dimension of H.
+    k : int or None
+        Pairs wanted near the target; None (or ``full_spectrum``) means the whole spectrum.
+    dense_max : int
+        Largest N treated dense when a window method could run.
+    full_spectrum : bool
+        The caller needs every level (no window method is a candidate).
+
+    Returns
+    -------
+    tuple of str
+        Dense first when N <= ``dense_max``, then :func:`window_methods`; ``("dense",)`` when
+        nothing else can run. The list depends on the installation only: a study takes its
+        first entry for every task, :func:`choose_method` the first that fits in memory.
+    """
+    windows = () if full_spectrum or k is None else window_methods(n, k)
+    return ((("dense",) if n <= dense_max else ()) + windows) or ("dense",)
+
+
 def plans(H, *, k: int, vectors: bool) -> dict[str, SolverPlan]:
-    """The plan of every method that can run on ``H`` (dense always; the window methods
-    when k < N / 2; shift-invert only where a backend factorizes N)."""
+    """The plan of every method that can run on ``H``: dense always, the window methods of
+    :func:`window_methods` when ``H`` is sparse."""
     n = H.shape[0]
-    nnz = sp.csr_matrix(H).nnz if sp.issparse(H) else n * n
     out = {"dense": SolverPlan("dense", dense_bytes(n, vectors=vectors))}
-    if not 1 <= k < n // 2 or not sp.issparse(H):
+    if not sp.issparse(H):
         return out
-    mem, backend = shift_invert_bytes(H, k)
-    if backend == "mumps" or n <= SUPERLU_MAX:
-        out["shift_invert"] = SolverPlan("shift_invert", mem, backend)
-    out["polfed"] = SolverPlan("polfed", polfed_bytes(n, nnz, k))
+    for method in window_methods(n, k):
+        if method == "shift_invert":
+            mem, backend = shift_invert_bytes(H, k)
+            out[method] = SolverPlan(method, mem, backend)
+        else:
+            out[method] = SolverPlan(method, polfed_bytes(n, sp.csr_matrix(H).nnz, k))
     return out
 
 
 def choose_method(H, *, k: int, vectors: bool, dense_max: int = 8000,
                   available: int | None = None) -> SolverPlan:
-    """The plan ``method="auto"`` takes: dense up to ``dense_max`` (when it fits), then
-    shift-invert, then POLFED; a :class:`MemoryPlanError` lists them all when none fits."""
+    """The plan ``method="auto"`` takes in the library: the first of :func:`auto_candidates`
+    whose predicted peak fits ``available`` bytes (default: the memory available now); a
+    :class:`MemoryPlanError` lists every method's peak when none fits."""
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise InputError(f"k must be an integer >= 1, got {k!r}")
     have = available_memory() if available is None else int(available)
     options = plans(H, k=k, vectors=vectors)
-    order = ["dense"] if H.shape[0] <= dense_max else []
-    order += [m for m in WINDOW_METHODS if m in options]
+    order = [m for m in auto_candidates(H.shape[0], k=k, dense_max=dense_max) if m in options]
     for method in order or ["dense"]:
         if options[method].peak_bytes <= have:
             return options[method]

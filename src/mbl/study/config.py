@@ -16,13 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mbl._core.errors import ConfigError, InputError
 from mbl._core.seeds import canonical_json, draw_root_seed
+from mbl.solvers.plan import max_pairs
+from mbl.study.kinds import (
+    DENSE_OBSERVABLES,
+    KINDS,
+    METHODS,
+    OBSERVABLE_MODELS,
+    OBSERVABLES,
+    STUDY_KINDS,
+    solver_method,
+)
 from mbl.study.models import MODELS, model_params
 
 Scalar = int | float | str | bool
-
-STUDY_KINDS = ("spectrum", "tmm", "dynamics")
-OBSERVABLES = ("gap_ratio", "r_eps", "ipr", "participation_ratio", "dos", "entanglement",
-               "participation_entropy", "kl", "imbalance", "return_probability")
 
 
 class _Section(BaseModel):
@@ -30,14 +36,14 @@ class _Section(BaseModel):
 
 
 class StudySection(_Section):
-    kind: Literal["spectrum", "tmm", "dynamics"]
+    kind: Literal[STUDY_KINDS]
     seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (drawn when absent)")
     samples: int = Field(1, ge=1, description="disorder realizations per grid point")
     threads: int = Field(1, ge=1, description="BLAS/numba threads per worker")
 
 
 class SolverSection(_Section):
-    method: Literal["auto", "dense", "shift_invert", "polfed", "krylov"] = "auto"
+    method: Literal[METHODS] = "auto"
     energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
     energy_density: float | None = Field(None, ge=0, le=1)
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
@@ -53,17 +59,16 @@ class SolverSection(_Section):
 
 
 class ObservablesSection(_Section):
-    names: list[Literal["gap_ratio", "r_eps", "ipr", "participation_ratio", "dos",
-                        "entanglement", "participation_entropy", "kl",
-                        "quasiparticle", "imbalance", "return_probability"]] = ["gap_ratio"]
+    names: list[Literal[OBSERVABLES]] | None = Field(
+        None, description="what to measure (default: the study kind's default observables)")
     energy_window: float = Field(0.1, gt=0, le=1)
     eps_bins: int = Field(20, ge=1)
     cut: int | None = Field(None, ge=1, description="entanglement cut: sites 0..cut-1 (L/2)")
 
     @field_validator("names")
     @classmethod
-    def _unique(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
+    def _unique(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
             raise ValueError("observable names must not repeat")
         return v
 
@@ -195,8 +200,13 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    """Apply ``--set section.key=value`` (value parsed as TOML, else taken as a string)."""
+    """Apply ``--set section.key=value`` (value parsed as TOML, else taken as a string).
+
+    A key of ``[model]`` or ``[solver]`` that is also a ``[grid]`` axis is refused: the grid
+    would override it at every point; ``--set grid.key=[value]`` sets the axis instead.
+    """
     data = copy.deepcopy(raw)
+    sections: list[tuple[str, str, str]] = []
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"--set expects section.key=value, got {item!r}")
@@ -214,6 +224,13 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
             if not isinstance(node, dict):
                 raise ConfigError(f"--set {key}: '{p}' is not a section")
         node[parts[-1]] = value
+        if len(parts) == 2 and parts[0] in ("model", "solver"):
+            sections.append((parts[0], parts[1], text.strip()))
+    grid = data.get("grid")
+    for section, axis, text in sections:
+        if isinstance(grid, Mapping) and axis in grid:
+            raise ConfigError(f"--set {section}.{axis}={text}: {axis} is a [grid] axis, which "
+                              f"sets {axis} at every point; use --set grid.{axis}=[{text}]")
     return data
 
 
@@ -223,7 +240,15 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> StudyConfig:
 
 
 def parse_config(raw: Mapping[str, Any], *, source: str = "<config>") -> StudyConfig:
-    """Validate a study given as a dict (as parsed from TOML)."""
+    """Validate a study given as a dict (as parsed from TOML).
+
+    Everything a task would trip over is refused here, before any work, with a
+    :class:`ConfigError` naming the key and what is allowed: unknown keys and bad values, a
+    model, observable or solver method the study kind does not declare
+    (:data:`mbl.study.kinds.KINDS`), a model point that cannot be built, and, for a spectrum,
+    a window method asked for more pairs than its sector has or for an observable of the
+    whole spectrum.
+    """
     allowed = {"study", "model", "grid", "solver", "observables"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
@@ -241,6 +266,10 @@ def parse_config(raw: Mapping[str, Any], *, source: str = "<config>") -> StudyCo
         raise ConfigError(f"{source}: [model] name = {name!r} is not a known model; "
                           f"allowed: {', '.join(repr(m) for m in MODELS)}")
     grid = _expand_grid(raw.get("grid", {}), name, source)
+    if observables.names is None:
+        default = list(KINDS[study.kind].default_observables)
+        observables = observables.model_copy(update={"names": default})
+    _check_kind(study.kind, name, observables.names, grid, solver.method, source)
     schema = MODELS[name].schema
     defaults = {k: f.default for k, f in schema.model_fields.items()
                 if not f.is_required() and k not in grid}
@@ -249,13 +278,39 @@ def parse_config(raw: Mapping[str, Any], *, source: str = "<config>") -> StudyCo
         raise ConfigError(f"{source}: [solver] sets both energy and energy_density; keep one")
     if solver.energy is None and solver.energy_density is None:
         solver = solver.model_copy(update={"energy_density": 0.5})
-    if ({"entanglement"} & set(observables.names)
-            and not hasattr(MODELS[name].schema, "basis")):
-        raise ConfigError(f"{source}: [observables] entanglement needs a many-body model "
-                          f"(xxz, aubry_andre, fermions), not {name!r}")
     cfg = StudyConfig(study, model, solver, observables, grid, source)
     _check_points(cfg, source)
+    _check_windows(cfg, source)
     return cfg
+
+
+def _allowed(values: Iterable[str]) -> str:
+    return ", ".join(repr(v) for v in values) or "none"
+
+
+def _check_kind(kind: str, model: str, observables: list[str], grid: dict[str, list[Scalar]],
+                method: str, source: str) -> None:
+    """Refuse a model, an observable or a solver method (of ``[solver]`` or of a ``[grid]``
+    axis) that study kind ``kind`` does not declare (:data:`mbl.study.kinds.KINDS`)."""
+    declared = KINDS[kind]
+    if model not in declared.models:
+        raise ConfigError(f"{source}: [model] name = {model!r} is not a model of study kind "
+                          f"{kind!r}; allowed: {_allowed(declared.models)}")
+    for obs in observables:
+        if obs not in declared.observables:
+            hint = "" if declared.observables else " (leave [observables] names out)"
+            raise ConfigError(f"{source}: [observables] names: {obs!r} is not an observable of "
+                              f"study kind {kind!r}; allowed: "
+                              f"{_allowed(declared.observables)}{hint}")
+        models = OBSERVABLE_MODELS.get(obs, declared.models)
+        if model not in models:
+            raise ConfigError(f"{source}: [observables] {obs!r} needs one of the models "
+                              f"{_allowed(models)}, not {model!r}")
+    where = "[grid]" if "method" in grid else "[solver]"
+    for value in grid.get("method", [method]):
+        if value not in declared.methods:
+            raise ConfigError(f"{source}: {where} method = {value!r} is not a method of study "
+                              f"kind {kind!r}; allowed: {_allowed(declared.methods)}")
 
 
 def _expand_grid(raw: Mapping[str, Any], model_name: str, source: str) -> dict[str, list[Scalar]]:
@@ -307,6 +362,37 @@ def _check_points(cfg: StudyConfig, source: str) -> None:
             raise ConfigError(f"{source}: [observables] cut = {cut} is outside the chain of "
                               f"L = {params.L} sites; choose 1 <= cut <= {params.L - 1}")
         _validate(SolverSection, solver, "solver", source, grid_keys)
+
+
+def _check_windows(cfg: StudyConfig, source: str) -> None:
+    """At every grid point of a spectrum study whose method may be a window method: the
+    method resolves as the task will resolve it (:func:`mbl.study.kinds.solver_method`), it
+    can return ``k`` pairs of that point's N, and no observable of the whole spectrum is asked
+    of it."""
+    methods = set(cfg.grid.get("method", [cfg.solver.method]))
+    if cfg.study.kind != "spectrum" or methods == {"dense"}:
+        return
+    whole = [name for name in cfg.observables.names if name in DENSE_OBSERVABLES]
+    k_key = "[grid] k" if "k" in cfg.grid else "[solver] k"
+    for p in cfg.points():
+        where = f" at grid point {p.coords}" if p.coords else ""
+        try:
+            n = model_params(p.model).dimension()
+        except InputError as exc:
+            raise ConfigError(f"{source}: [model]{where}: {exc}") from None
+        method = solver_method(p.solver, n, p.observables)
+        if method == "dense":
+            continue
+        if whole:
+            raise ConfigError(
+                f"{source}: [observables] {whole[0]!r} needs the whole spectrum, but [solver] "
+                f"method = {p.solver['method']!r} runs {method!r}{where} (N = {n}); set "
+                f"method = \"dense\" (or dense_max >= {n} with \"auto\") or drop {whole[0]!r}")
+        k, most = p.solver["k"], max_pairs(method, n)
+        if k > most:
+            raise ConfigError(
+                f"{source}: {k_key} = {k}{where}: method {method!r} finds at most {most} of the "
+                f"N = {n} levels; lower k or use method = \"dense\"")
 
 
 def _corners(grid: Mapping[str, list[Scalar]]) -> Iterable[dict[str, Scalar]]:

@@ -4,9 +4,10 @@ Workers compute; results stream back to the driver, which alone writes the store
 ``max_in_flight`` futures exist at once, each a batch of tasks worth about ``TARGET_S`` seconds,
 so a study of 10^6 tasks floods neither the scheduler nor the driver, and short tasks do not
 drown in scheduling overhead. A worker that dies mid-task has its batch recomputed elsewhere by
-the scheduler (up to ``distributed.scheduler.allowed-failures`` deaths per future); the driver
-receives each task's result once. A task that raises is not an executor fault:
-``runner.execute`` returns it as data, and the runner records and retries it.
+the scheduler (up to ``distributed.scheduler.allowed-failures`` deaths per future); a batch
+lost beyond that is handed back as lost tasks, which the runner records and retries like failed
+ones. A cluster left with no worker for ``NO_WORKERS_S`` seconds ends the run with a message,
+never a hang. A task that raises is not an executor fault: ``execute`` returns it as data.
 
 This module imports ``distributed`` at load; :func:`mbl.study.executors.make_executor` imports
 it only when a Dask run is asked for, so ``import mbl`` never needs Dask.
@@ -20,11 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import dask
-from distributed import Client, Future, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, wait
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from mbl._core.errors import InputError, MBLError
-from mbl.study.executors import pin_threads, thread_env
+from mbl._core.threads import pin_threads, thread_env
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,6 +34,8 @@ CONNECT_TIMEOUT = "10s"
 RECOUNT_S = 10.0
 TARGET_S = 0.5
 MAX_BATCH = 64
+POLL_S = 2.0
+NO_WORKERS_S = 30.0
 _END: Any = object()
 
 
@@ -124,24 +127,50 @@ class DaskExecutor:
                 cluster.close()
             raise
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], *,
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[tuple[T, R]]:
         batches = _Batches(items, self.max_batch)
         pending: dict[Future, list[T]] = {}
-        finished = as_completed()
+        workerless_since: float | None = None
 
         def top_up() -> None:
             while len(pending) < self.max_in_flight and (batch := batches.take()):
-                future = self.client.submit(_run_batch, fn, batch, pure=False)
-                pending[future] = batch
-                finished.add(future)
+                pending[self.client.submit(_run_batch, fn, batch, pure=False)] = batch
 
         top_up()
-        for future in finished:
-            batch = pending.pop(future)
-            results, seconds = _result(future)
-            batches.timed(batch, seconds)
+        while pending:
+            try:
+                finished = wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED").done
+            except TimeoutError:
+                finished = set()
+            if not finished:
+                workerless_since = self._check_workers(workerless_since)
+                continue
+            workerless_since = None
+            for future in finished:
+                batch = pending.pop(future)
+                try:
+                    results, seconds = future.result()
+                except Exception as exc:  # the cluster lost the batch (its workers died)
+                    if lost is None:
+                        raise MBLError(_lost_message(exc)) from exc
+                    yield from ((item, lost(item, _lost_message(exc))) for item in batch)
+                    continue
+                batches.timed(batch, seconds)
+                yield from zip(batch, results, strict=True)
             top_up()
-            yield from zip(batch, results, strict=True)
+
+    def _check_workers(self, since: float | None) -> float | None:
+        """Raise once the cluster has had no worker for ``NO_WORKERS_S`` seconds."""
+        if self.client.nthreads():
+            return None
+        now = time.monotonic()
+        if since is not None and now - since > NO_WORKERS_S:
+            raise MBLError(
+                f"the Dask cluster has had no workers for {NO_WORKERS_S:.0f} s (they died or "
+                "were stopped, and none joined); every finished task is stored: restart the "
+                "workers (or check their memory limits) and run the same command to resume")
+        return now if since is None else since
 
     def close(self) -> None:
         """Close the client, then the cluster this executor started (never a foreign one)."""
@@ -191,12 +220,6 @@ def _run_batch(fn: Callable[[T], R], batch: list[T]) -> tuple[list[R], float]:
     return results, time.perf_counter() - start
 
 
-def _result(future: Future) -> Any:
-    """The future's result; a task the cluster lost (its workers died) is an error."""
-    try:
-        return future.result()
-    except Exception as exc:
-        raise MBLError(
-            f"the Dask cluster lost a task ({type(exc).__name__}: {exc}); a task that kills "
-            "its worker repeatedly usually exceeds the worker's memory limit. Every finished "
-            "task is stored: fix the cause and run the same command to resume") from exc
+def _lost_message(exc: BaseException) -> str:
+    return (f"the Dask cluster lost the task ({type(exc).__name__}: {exc}); a task that kills "
+            "its worker repeatedly usually exceeds the worker's memory limit")

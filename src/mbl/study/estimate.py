@@ -4,7 +4,8 @@ The eigensolvers' peaks come from :mod:`mbl.solvers.plan` (dense: the measured m
 8 N^2; shift-invert: MUMPS's own symbolic analysis of the Hamiltonian's pattern, built once
 per model shape; POLFED: its block Lanczos basis). Dynamics tasks hold the Krylov basis and
 the stored states. The interpreter and imports are the resident size of this process when
-the plan is made.
+the plan is made. :func:`check_memory` is the one refusal of a study that will not fit, for
+``mbl estimate`` and ``mbl run`` alike.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from mbl._core.memory import current_rss
-from mbl.solvers.plan import dense_bytes, polfed_bytes, shift_invert_bytes
+from mbl._core.errors import InputError, MemoryPlanError
+from mbl._core.memory import available_memory, current_rss, format_bytes
+from mbl.solvers.plan import dense_bytes, polfed_bytes, shift_invert_bytes, window_methods
 from mbl.study.config import StudyConfig
-from mbl.study.kinds import dynamics_method, needs_vectors, solver_method
+from mbl.study.kinds import DENSE_OBSERVABLES, dynamics_method, needs_vectors, solver_method
 from mbl.study.models import model_params
 
 #: Seconds per N^3 of a one-thread LAPACK eigh (values / vectors), measured at N = 4096.
@@ -88,3 +90,77 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
             sec = (DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES) * n**3
         out.append(TaskPlan(p.coords, n, method, base + mem, sec))
     return out
+
+
+def check_memory(cfg: StudyConfig, workers: int) -> None:
+    """Refuse a study whose largest task, times the workers, exceeds the available memory.
+
+    Parameters
+    ----------
+    cfg : StudyConfig
+        The study, as parsed.
+    workers : int
+        Worker processes that will run tasks at once (never more than the tasks).
+
+    Raises
+    ------
+    MemoryPlanError
+        Naming the largest task, its peak per worker and in all, the memory available, and
+        what would fit (:func:`alternatives`).
+    """
+    tasks = plan(cfg)
+    worst = max(tasks, key=lambda t: t.peak_bytes)
+    concurrent = min(workers, cfg.n_tasks)
+    need = worst.peak_bytes * concurrent
+    have = available_memory()
+    if need <= have:
+        return
+    raise MemoryPlanError(
+        f"the largest task ({worst.coords}, N = {worst.dimension}, {worst.method}) needs about "
+        f"{format_bytes(worst.peak_bytes)} per worker, {format_bytes(need)} with {workers} "
+        f"worker(s), but only {format_bytes(have)} is available; "
+        + alternatives(cfg, worst, have // concurrent))
+
+
+def alternatives(cfg: StudyConfig, worst: TaskPlan, budget: int) -> str:
+    """What would fit ``budget`` bytes per worker: another method for the same task (the
+    window methods of :func:`mbl.solvers.plan.window_methods` for a spectrum, unless an
+    observable needs the whole spectrum; Krylov propagation for dynamics), else the largest
+    chain length (or lattice side) with the same method; for transfer matrices, a thinner
+    bar."""
+    if cfg.study.kind == "tmm":  # the bar's columns and disorder, whatever its length
+        return "lower M (the bar's cross-section) or use fewer workers"
+    point = next(p for p in cfg.points() if p.coords == worst.coords)
+    params = model_params(point.model)
+    vectors = task_needs_vectors(cfg.study.kind, point.observables)
+    n_times = point.solver["n_times"]
+    base = worst.peak_bytes - method_bytes(worst.method, params, point.solver, vectors=vectors,
+                                           n_times=n_times)
+    others: tuple[str, ...] = ()
+    if cfg.study.kind == "dynamics":
+        others = ("krylov",)
+    elif cfg.study.kind == "spectrum" and not DENSE_OBSERVABLES & set(point.observables["names"]):
+        others = window_methods(params.dimension(), point.solver["k"])
+    others = tuple(m for m in others if m != worst.method)
+    fits = []
+    for method in others:
+        mem = base + method_bytes(method, params, point.solver, vectors=vectors, n_times=n_times)
+        if mem <= budget:
+            fits.append(f'[solver] method = "{method}" needs about {format_bytes(mem)}')
+    if fits:
+        return "these would fit: " + "; ".join(fits)
+    advice = "lower L or use fewer workers" + "".join(
+        f' or [solver] method = "{m}"' for m in others[-1:])
+    size = point.model.get("L")
+    while isinstance(size, int) and size > 2:
+        size -= 1
+        try:
+            smaller = model_params({**point.model, "L": size})
+            smaller.dimension()
+        except (InputError, ValueError):  # not a valid size (odd L at S^z = 0): the next one
+            continue
+        mem = base + method_bytes(worst.method, smaller, point.solver, vectors=vectors,
+                                  n_times=n_times)
+        if mem <= budget:
+            return f"L = {size} would fit with the same method ({format_bytes(mem)}); {advice}"
+    return advice

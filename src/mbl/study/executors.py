@@ -10,61 +10,31 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
-from mbl._core.errors import InputError
+from mbl._core.errors import InputError, MBLError
+from mbl._core.threads import _THREAD_VARS, pool_worker, thread_env
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "BLIS_NUM_THREADS", "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
-
 
 class Executor(Protocol):
     """What the study runner needs from an executor."""
 
     workers: int
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
-        """Run ``fn`` on every item; yield (item, fn(item)) as each finishes."""
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], *,
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[tuple[T, R]]:
+        """Run ``fn`` on every item; yield (item, fn(item)) as each finishes. An item whose
+        worker died yields ``lost(item, why)`` (without ``lost``, the loss raises)."""
         ...
 
     def close(self) -> None:
         """Release workers."""
         ...
-
-
-def thread_env(threads: int) -> dict[str, str]:
-    """Environment variables that limit BLAS/OpenMP/numba threads (read when those load)."""
-    return {var: str(threads) for var in _THREAD_VARS}
-
-
-def pin_threads(threads: int) -> None:
-    """Limit BLAS/OpenMP and numba threads of this process (call in each worker)."""
-    from threadpoolctl import threadpool_limits
-
-    if mp.parent_process() is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker: Ctrl-C is the driver's
-    env = thread_env(threads)
-    if "numba" in sys.modules:
-        # numba's pool size is fixed once it is imported, and numba >= 0.61 re-reads
-        # NUMBA_NUM_THREADS at every compilation and refuses a value that differs from it:
-        # keep the variable at the pool size and limit the threads with set_num_threads.
-        env["NUMBA_NUM_THREADS"] = str(sys.modules["numba"].config.NUMBA_NUM_THREADS)
-    os.environ.update(env)
-    threadpool_limits(limits=threads)
-    try:
-        import numba
-
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    except (ImportError, ValueError):
-        pass
 
 
 class SerialExecutor:
@@ -74,7 +44,8 @@ class SerialExecutor:
         self.workers = 1
         self.threads = threads
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], *,
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[tuple[T, R]]:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=self.threads):
@@ -86,18 +57,26 @@ class SerialExecutor:
 
 
 class LocalExecutor:
-    """A pool of ``workers`` processes (spawned, BLAS threads pinned to ``threads`` each)."""
+    """A pool of ``workers`` processes (spawned, BLAS threads pinned to ``threads`` each).
+
+    A worker that dies (``kill -9``, the kernel's out-of-memory killer) breaks the pool: the
+    items in flight are handed to ``lost`` and a new pool takes the rest. Workers end with
+    the driver, however it ends.
+    """
 
     def __init__(self, workers: int, threads: int = 1, max_in_flight: int | None = None) -> None:
         self.workers = workers
         self.threads = threads
         self.max_in_flight = max_in_flight or 2 * workers
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         env_backup = {v: os.environ.get(v) for v in _THREAD_VARS}
-        os.environ.update(thread_env(threads))  # inherited by the workers before numpy loads
+        os.environ.update(thread_env(self.threads))  # inherited by the workers before numpy
         try:
-            self._pool = ProcessPoolExecutor(max_workers=workers,
-                                             mp_context=mp.get_context("spawn"),
-                                             initializer=pin_threads, initargs=(threads,))
+            return ProcessPoolExecutor(max_workers=self.workers,
+                                       mp_context=mp.get_context("spawn"),
+                                       initializer=pool_worker, initargs=(self.threads,))
         finally:
             for v, old in env_backup.items():
                 if old is None:
@@ -105,15 +84,17 @@ class LocalExecutor:
                 else:
                     os.environ[v] = old
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], *,
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[tuple[T, R]]:
         try:
-            yield from self._drain(fn, iter(items), {})
-        except BaseException:  # Ctrl-C or a driver error: stop the workers, do not wait
+            yield from self._drain(fn, iter(items), lost)
+        except BaseException:  # Ctrl-C, SIGTERM or a driver error: stop the workers at once
             self._terminate()
             raise
 
     def _drain(self, fn: Callable[[T], R], it: Iterator[T],
-               pending: dict[Future, T]) -> Iterator[tuple[T, R]]:
+               lost: Callable[[T, str], R] | None) -> Iterator[tuple[T, R]]:
+        pending: dict[Future, T] = {}
         exhausted = False
         while True:
             while not exhausted and len(pending) < self.max_in_flight:
@@ -126,14 +107,34 @@ class LocalExecutor:
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
-                yield pending.pop(fut), fut.result()
+                item = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if lost is None:
+                        raise MBLError("a worker process died (killed, or out of memory); "
+                                       "every finished task is stored: run the same command "
+                                       "to resume") from None
+                    result = lost(item, "its worker process died (killed, or out of memory)")
+                yield item, result
+            if broken:  # every future of a broken pool fails: hand them back, start afresh
+                for fut, item in list(pending.items()):
+                    if fut.done() and not isinstance(fut.exception(), BrokenProcessPool):
+                        yield item, fut.result()
+                    else:
+                        yield item, lost(item, "a worker of its pool died")  # type: ignore
+                pending.clear()
+                self._terminate()
+                self._pool = self._start()
 
     def _terminate(self) -> None:
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
-            proc.terminate()
+            proc.kill()
         for proc in processes:
             proc.join(timeout=5)
 
