@@ -6,6 +6,8 @@ from mbl._core.errors import (
     InputError,
     MBLError,
     MemoryPlanError,
+    StoreError,
+    StoreLockedError,
     StoreMismatchError,
 )
 
@@ -15,5 +17,7 @@ __all__ = [
     "InputError",
     "MBLError",
     "MemoryPlanError",
+    "StoreError",
+    "StoreLockedError",
     "StoreMismatchError",
 ]

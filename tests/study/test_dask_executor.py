@@ -222,8 +222,12 @@ def test_worker_killed_mid_task_is_recomputed_once(client, study, reference, tmp
 
 def test_task_that_kills_every_worker_stops_the_run_with_an_explanation(client):
     ex = DaskExecutor(client)  # os._exit(1) ends the worker process, as an OOM kill would
-    with pytest.raises(MBLError, match="lost a task .*KilledWorker.*memory limit"):
+    with pytest.raises(MBLError, match="lost the task .*KilledWorker.*memory limit"):
         list(ex.map_unordered(os._exit, [1]))
+    client.wait_for_workers(2, timeout=60)
+    # with a ``lost`` handler (the runner's), the task comes back as lost, to be retried
+    ((item, why),) = ex.map_unordered(os._exit, [1], lost=lambda i, why: why)
+    assert item == 1 and "KilledWorker" in why
     client.wait_for_workers(2, timeout=60)
 
 
@@ -245,3 +249,48 @@ def test_missing_dask_is_an_input_error_naming_the_extra(monkeypatch):
     code = ("import sys; sys.modules['dask'] = sys.modules['distributed'] = None; "
             "import mbl, mbl.cli, mbl.study.runner")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+def test_repeated_kills_of_every_worker_end_with_a_clear_error(cli, tiny_study, tmp_path):
+    """Every Dask worker (and nanny) killed again and again: the run ends within 60 s with a
+    message naming the cause, never a hang (``slow``: it watches the run for up to 90 s)."""
+    import os
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    from .faults import children, stored
+
+    study = tiny_study(tmp_path, study={"samples": 200}, grid={"L": [8], "W": [12.0, 16.0]})
+    out = tmp_path / "dask"
+    proc = subprocess.Popen(cli.argv("run", study, "--out", out, "--cluster", "local:2"),
+                            cwd=cli.cwd, env=cli.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(stored(out / "study.sqlite")) < 4:  # the cluster is up and computing
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        first = time.monotonic()
+        while proc.poll() is None and time.monotonic() - first < 90:
+            for pid in children(proc.pid):
+                if b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    continue  # multiprocessing's, not a Dask worker
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.5)
+        took = time.monotonic() - first
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert took < 60, f"the run went on {took:.0f} s after its workers were killed"
+    assert proc.returncode == 1, err
+    # the dying nannies and workers log to the inherited stderr; mbl's own word is the last
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("mbl: error:"), err
+    assert "Dask cluster" in last or "task(s) failed" in last, last

@@ -34,3 +34,21 @@ def test_new_key_away_from_its_default_is_refused(tmp_path):
     changed = parse_config({**RAW, "solver": {"rel_error": 0.01}})
     with pytest.raises(StoreMismatchError, match="solver.rel_error"):
         run_study(changed, tmp_path / "s")
+
+
+def test_a_tmm_store_of_an_earlier_mbl_still_opens_and_resumes(tmp_path):
+    """Before kinds declared their observables, a tmm study recorded the schema default
+    ``names = ["gap_ratio"]``; such a store exports and resumes without recomputing."""
+    from mbl.study.export import to_dataset
+
+    raw = {"study": {"kind": "tmm", "seed": 5, "samples": 1},
+           "model": {"name": "anderson_bar", "d": 1, "W": 2.0}, "solver": {"rel_error": 0.05}}
+    cfg = parse_config(raw)
+    run_study(cfg, tmp_path / "t")
+    with Store(tmp_path / "t") as store:
+        config = store.get_meta("config")
+        config["observables"]["names"] = ["gap_ratio"]
+        store.set_meta(config=config, config_hash=config_digest(config))
+    assert float(to_dataset(tmp_path / "t")["gamma"].values.ravel()[0]) > 0
+    summary = run_study(cfg, tmp_path / "t")
+    assert (summary.computed, summary.skipped) == (0, 1)

@@ -6,7 +6,8 @@ so a study of 10^6 tasks floods neither the scheduler nor the driver, and short 
 drown in scheduling overhead. A worker that dies mid-task has its batch recomputed elsewhere by
 the scheduler (up to ``distributed.scheduler.allowed-failures`` deaths per future); a batch
 lost beyond that is handed back as lost tasks, which the runner records and retries like failed
-ones. A cluster left with no worker for ``NO_WORKERS_S`` seconds ends the run with a message,
+ones. A cluster that had workers and has had none for ``NO_WORKERS_S`` seconds
+(``LOCAL_NO_WORKERS_S`` for a local cluster of this driver's) ends the run with a message,
 never a hang. A task that raises is not an executor fault: ``execute`` returns it as data.
 
 This module imports ``distributed`` at load; :func:`mbl.study.executors.make_executor` imports
@@ -15,6 +16,7 @@ it only when a Dask run is asked for, so ``import mbl`` never needs Dask.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +37,8 @@ RECOUNT_S = 10.0
 TARGET_S = 0.5
 MAX_BATCH = 64
 POLL_S = 2.0
-NO_WORKERS_S = 30.0
+NO_WORKERS_S = 60.0
+LOCAL_NO_WORKERS_S = 10.0
 _END: Any = object()
 
 
@@ -71,6 +74,8 @@ class DaskExecutor:
         self._cluster = cluster
         self._owns_client = owns_client
         self._count_workers()
+        self._seen_workers = bool(client.nthreads())
+        _quiet_abandoned_gathers(client)
         client.register_plugin(PinThreads(threads))
 
     def _count_workers(self) -> None:
@@ -93,9 +98,14 @@ class DaskExecutor:
         # the large short-lived arrays of a dense diagonalization ~10% slower (measured, L = 8).
         env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                if k != "MALLOC_TRIM_THRESHOLD_"} | thread_env(threads)
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+        try:
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+        except (RuntimeError, OSError, TimeoutError) as exc:  # the nannies died starting
+            raise MBLError(f"the local Dask cluster failed to start ({exc}); its worker "
+                           "processes died while starting: check memory and process limits, "
+                           "or run with --workers N instead") from None
         try:
             client = Client(cluster)
         except BaseException:
@@ -150,7 +160,9 @@ class DaskExecutor:
             for future in finished:
                 batch = pending.pop(future)
                 try:
-                    results, seconds = future.result()
+                    results, seconds = self._fetch(future)
+                except TimeoutError:
+                    raise
                 except Exception as exc:  # the cluster lost the batch (its workers died)
                     if lost is None:
                         raise MBLError(_lost_message(exc)) from exc
@@ -160,16 +172,29 @@ class DaskExecutor:
                 yield from zip(batch, results, strict=True)
             top_up()
 
+    def _fetch(self, future: Future) -> Any:
+        """The future's result; a result lost with its worker is recomputed by the scheduler,
+        so the wait is bounded by the same no-worker rule."""
+        since: float | None = None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                wait([future], timeout=POLL_S)
+                return future.result(timeout=POLL_S)  # lost again between wait and fetch
+            since = self._check_workers(since)
+
     def _check_workers(self, since: float | None) -> float | None:
-        """Raise once the cluster has had no worker for ``NO_WORKERS_S`` seconds."""
-        if self.client.nthreads():
+        """Raise once a cluster that had workers has had none for ``no_workers_s`` seconds
+        (a cluster still waiting for its first worker, a batch queue, is left to wait)."""
+        if self.client.nthreads():  # workers registered with the scheduler
+            self._seen_workers = True
             return None
         now = time.monotonic()
-        if since is not None and now - since > NO_WORKERS_S:
+        limit = NO_WORKERS_S if self._cluster is None else LOCAL_NO_WORKERS_S
+        if self._seen_workers and since is not None and now - since > limit:
             raise MBLError(
-                f"the Dask cluster has had no workers for {NO_WORKERS_S:.0f} s (they died or "
-                "were stopped, and none joined); every finished task is stored: restart the "
-                "workers (or check their memory limits) and run the same command to resume")
+                f"the Dask cluster has had no workers for {limit:.0f} s (they died or were "
+                "stopped, and none joined); every finished task is stored: restart the workers "
+                "(or check their memory limits) and run the same command to resume")
         return now if since is None else since
 
     def close(self) -> None:
@@ -218,6 +243,20 @@ def _run_batch(fn: Callable[[T], R], batch: list[T]) -> tuple[list[R], float]:
     start = time.perf_counter()
     results = [fn(item) for item in batch]
     return results, time.perf_counter() - start
+
+
+def _quiet_abandoned_gathers(client: Client) -> None:
+    """A fetch given up after its timeout leaves a gather task that fails with ``AllExit``
+    when the client closes; asyncio would print its traceback."""
+    loop = getattr(client.loop, "asyncio_loop", None)
+    if loop is None:
+        return
+
+    def handler(loop: Any, context: dict) -> None:
+        if type(context.get("exception")).__name__ != "AllExit":
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def _lost_message(exc: BaseException) -> str:

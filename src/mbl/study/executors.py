@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from mbl._core.errors import InputError, MBLError
 from mbl._core.threads import _THREAD_VARS, pool_worker, thread_env
 
+_END = object()
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -95,40 +96,48 @@ class LocalExecutor:
     def _drain(self, fn: Callable[[T], R], it: Iterator[T],
                lost: Callable[[T, str], R] | None) -> Iterator[tuple[T, R]]:
         pending: dict[Future, T] = {}
-        exhausted = False
+        waiting: list[T] = []  # taken from ``it`` but refused by a pool found broken
         while True:
-            while not exhausted and len(pending) < self.max_in_flight:
-                try:
-                    item = next(it)
-                except StopIteration:
-                    exhausted = True
-                    break
-                pending[self._pool.submit(fn, item)] = item
-            if not pending:
-                return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             broken = False
-            for fut in done:
-                item = pending.pop(fut)
+            while not broken and len(pending) < self.max_in_flight:
+                if not waiting:
+                    item = next(it, _END)
+                    if item is _END:
+                        break
+                    waiting.append(item)
                 try:
-                    result = fut.result()
+                    pending[self._pool.submit(fn, waiting[-1])] = waiting[-1]
+                    waiting.pop()
                 except BrokenProcessPool:
                     broken = True
-                    if lost is None:
-                        raise MBLError("a worker process died (killed, or out of memory); "
-                                       "every finished task is stored: run the same command "
-                                       "to resume") from None
-                    result = lost(item, "its worker process died (killed, or out of memory)")
-                yield item, result
+            if not pending and not broken:
+                return
+            if not broken:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    item = pending.pop(fut)
+                    try:
+                        yield item, fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        yield item, self._lost(lost, item, "its worker process died (killed, "
+                                               "or out of memory)")
             if broken:  # every future of a broken pool fails: hand them back, start afresh
-                for fut, item in list(pending.items()):
+                for fut, item in pending.items():
                     if fut.done() and not isinstance(fut.exception(), BrokenProcessPool):
                         yield item, fut.result()
                     else:
-                        yield item, lost(item, "a worker of its pool died")  # type: ignore
+                        yield item, self._lost(lost, item, "a worker of its pool died")
                 pending.clear()
                 self._terminate()
                 self._pool = self._start()
+
+    @staticmethod
+    def _lost(lost: Callable[[T, str], R] | None, item: T, why: str) -> R:
+        if lost is None:
+            raise MBLError(f"{why}; every finished task is stored: run the same command to "
+                           "resume")
+        return lost(item, why)
 
     def _terminate(self) -> None:
         processes = list((getattr(self._pool, "_processes", None) or {}).values())

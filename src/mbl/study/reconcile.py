@@ -25,6 +25,20 @@ def identity(cfg: StudyConfig) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
+def upgrade(stored: dict[str, Any]) -> dict[str, Any]:
+    """A config stored by an earlier mbl, in this release's terms: before kinds declared their
+    observables, a study that named none recorded the schema's ``["gap_ratio"]``, which the
+    tmm and dynamics tasks ignored; it becomes ``[]`` (what those tasks measured)."""
+    from mbl.study.kinds import KINDS
+
+    kind = KINDS.get(stored.get("study", {}).get("kind"))
+    obs = stored.get("observables", {})
+    if kind is not None and obs.get("names") == ["gap_ratio"] and \
+            "gap_ratio" not in kind.observables:
+        return {**stored, "observables": {**obs, "names": []}}
+    return stored
+
+
 def _default(section: str, resolved: dict[str, Any], key: str) -> Any:
     """The schema default of ``section.key`` (a sentinel when the key is required)."""
     from mbl.study.config import ObservablesSection, SolverSection, StudySection

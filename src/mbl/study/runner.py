@@ -16,7 +16,7 @@ from mbl.study.execute import TaskSpec, execute, lost
 from mbl.study.executors import Executor, make_executor
 from mbl.study.lock import LOCK_NAME, DriverLock
 from mbl.study.provenance import provenance
-from mbl.study.reconcile import identity, reconcile
+from mbl.study.reconcile import identity, reconcile, upgrade
 from mbl.study.store import CONFIG_NAME, CREATING, Store
 
 Progress = Callable[[int, int, int], None]
@@ -76,7 +76,7 @@ def _open(cfg: StudyConfig, directory: Path) -> tuple[Store, StudyConfig, list[s
             raise StoreError(f"the database '{store.path}' is damaged ({'; '.join(damage[:2])}"
                              f"); 'mbl check {directory} --repair' salvages every verifiable "
                              "result into a fresh store, then the same command resumes")
-        cfg = reconcile(store.config, cfg)
+        cfg = reconcile(upgrade(store.config), cfg)
         notes = [f"rebuilt a damaged index ({damage[0]})"] if damage else []
         found = store.verify(data=False)
         if found.bad or found.duplicates or damage:
@@ -173,7 +173,8 @@ def open_study(directory: str | Path) -> tuple[Store, StudyConfig]:
     """Open a study directory read-only: its store and its (stored, verified) config."""
     store = Store(directory, readonly=True)
     try:
-        return store, parse_config(store.config, source=str(Path(directory) / "study.sqlite"))
+        return store, parse_config(upgrade(store.config),
+                                   source=str(Path(directory) / "study.sqlite"))
     except BaseException:
         store.close()
         raise
