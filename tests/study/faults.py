@@ -107,6 +107,15 @@ class Faults:
                                 cwd=self.cli.cwd, env=self.cli.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
 
+    def running(self, out: Path, n: int) -> subprocess.Popen:
+        """A run started on ``out`` once it has stored ``n`` results."""
+        proc = self.start(out)
+        deadline = time.monotonic() + 60
+        while len(stored(out / "study.sqlite")) < n:
+            assert time.monotonic() < deadline and proc.poll() is None, "run ended too early"
+            time.sleep(0.01)
+        return proc
+
     @staticmethod
     def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
         try:
@@ -157,7 +166,6 @@ class Faults:
         50 ms after its lock appears (creation), or anywhere in the run."""
         out = self.fresh("kill")
         proc = self.start(out)
-        t0 = time.monotonic()
         if in_creation:
             while not (out / ".lock").exists() and proc.poll() is None:
                 time.sleep(0.001)
@@ -167,18 +175,13 @@ class Faults:
         before = stored(out / "study.sqlite")
         os.killpg(proc.pid, signal.SIGKILL)
         self.finish(proc)
-        _ = t0
         return self.judge("kill -9 driver" + (" (creation)" if in_creation else ""), out,
                           before, [])
 
     def kill_worker(self) -> str:
         """``kill -9`` of one pool worker mid-run: the run goes on and ends complete."""
         out = self.fresh("worker")
-        proc = self.start(out)
-        deadline = time.monotonic() + 60
-        while len(stored(out / "study.sqlite")) < self.rng.randint(1, TASKS // 2):
-            assert time.monotonic() < deadline and proc.poll() is None, "run ended too early"
-            time.sleep(0.01)
+        proc = self.running(out, self.rng.randint(1, TASKS // 2))
         workers = [c for c in children(proc.pid) if "resource_tracker" not in
                    Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace")]
         if workers:
@@ -255,11 +258,7 @@ class Faults:
     def delete_wal(self, which: str) -> str:
         """Delete ``-wal`` and/or ``-shm`` mid-run, then ``kill -9`` the driver."""
         out = self.fresh("wal")
-        proc = self.start(out)
-        deadline = time.monotonic() + 60
-        while len(stored(out / "study.sqlite")) < self.rng.randint(2, TASKS // 2):
-            assert time.monotonic() < deadline and proc.poll() is None, "run ended too early"
-            time.sleep(0.01)
+        proc = self.running(out, self.rng.randint(2, TASKS // 2))
         for suffix in which.split("+"):
             Path(f"{out / 'study.sqlite'}-{suffix}").unlink(missing_ok=True)
         before = stored(out / "study.sqlite")
