@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -277,3 +278,17 @@ def test_13_adding_samples_without_out_extends_the_default_directory(cli, tiny_s
     second = cli.ok("run", study, "--set", "study.samples=2").stdout
     assert first.split(":")[0] == second.split(":")[0]
     assert "4 computed, 4 already stored" in second
+
+
+def test_11_estimate_and_run_refuse_a_plan_beyond_memory_alike(cli, tiny_study, tmp_path):
+    study = tiny_study(tmp_path, grid={"L": [60], "W": [16.5]})
+    by_run = cli.bad("run", study, "--out", tmp_path / "never")
+    proc = cli.run("estimate", study)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    # the same refusal and advice; the numbers differ only by the free memory and the
+    # interpreter's own size at the instant each command measured them
+    def shape(text: str) -> str:
+        return re.sub(r"\d+(\.\d+)?", "#", text)
+
+    assert shape(proc.stderr) == shape(by_run)
+    assert not (tmp_path / "never").exists()
