@@ -12,9 +12,9 @@ from .faults import STUDY, Faults
 
 #: tries per case: (quick, slow)
 COUNTS = {
-    "kill_creation": (1, 35), "kill_run": (2, 70), "kill_worker": (1, 20),
+    "kill_creation": (1, 35), "kill_run": (1, 70), "kill_worker": (1, 20),
     "race_same": (1, 10), "race_other": (1, 10),
-    "truncate": (1, 10), "byte": (1, 20), "bit": (1, 10), "byte_index": (0, 6),
+    "truncate": (1, 10), "byte": (1, 20), "bit": (0, 10), "byte_index": (0, 6),
     "bit_index": (1, 4), "wal": (1, 2), "shm": (0, 1), "wal+shm": (0, 1),
     "full_creation": (1, 1), "full_run": (1, 1),
 }
