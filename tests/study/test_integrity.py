@@ -177,7 +177,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM,
+                                 pytest.param(signal.SIGHUP, marks=pytest.mark.slow)])
 def test_7_the_driver_takes_its_workers_with_it(cli, tiny_study, tmp_path, sig):
     study = tiny_study(tmp_path, study={"samples": 40}, grid={"L": [8], "W": [12.0, 16.0]})
     out = tmp_path / "s"
