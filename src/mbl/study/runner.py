@@ -59,16 +59,18 @@ def _check_out(directory: Path) -> None:
                                  + "; choose an empty or new --out directory")
 
 
-def _open(cfg: StudyConfig, directory: Path) -> tuple[Store, StudyConfig, list[str]]:
-    """The verified store of ``directory`` (created if absent), the reconciled config, and what
-    was found and mended. Call holding the directory's lock."""
+def _open(cfg: StudyConfig, directory: Path
+          ) -> tuple[Store, StudyConfig, set[tuple[str, int]], list[str]]:
+    """The verified store of ``directory`` (created if absent), the reconciled config, the keys
+    of its verified results, and what was found and mended. Call holding the directory's
+    lock."""
     if not Store.exists(directory):
         _check_out(directory)
         cfg = cfg.with_seed()
         keys = sorted(cfg.points()[0].model)
         store = Store.create(directory, config=cfg.resolved(), config_hash=cfg.config_hash(),
                              source=cfg.source, seed_keys=keys)
-        return store, cfg, []
+        return store, cfg, set(), []
     store = Store(directory)
     try:
         damage = store.integrity()
@@ -89,7 +91,7 @@ def _open(cfg: StudyConfig, directory: Path) -> tuple[Store, StudyConfig, list[s
         if cfg.resolved() != store.config:
             store.set_meta(config=cfg.resolved(), config_hash=cfg.config_hash(),
                            source=cfg.source)
-        return store, cfg, notes
+        return store, cfg, {(r.point, r.sample) for r in found.results}, notes
     except BaseException:
         store.close()
         raise
@@ -116,9 +118,8 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
     _check_out(directory)
     start = time.time()
     with DriverLock(directory), contextlib.ExitStack() as stack:
-        store, cfg, notes = _open(cfg, directory)
+        store, cfg, done, notes = _open(cfg, directory)
         stack.enter_context(store)
-        done = store.done()
         keys = tuple(store.get_meta("seed_keys"))
         specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task(), keys)
                  for p in cfg.points() for s in range(cfg.study.samples)
