@@ -168,6 +168,7 @@ def completed_study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 @pytest.fixture(autouse=True)
 def one_blas_thread():
     """One BLAS thread per test: ensembles of small dense problems run fastest that way, and a
-    loaded machine is not oversubscribed (DESIGN §3 pins BLAS the same way for ensembles)."""
+    loaded machine is not oversubscribed (docs/conventions.md §7 pins BLAS the same way for
+    ensembles)."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield

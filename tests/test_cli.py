@@ -1,4 +1,4 @@
-"""The ``mbl`` command through subprocesses (DESIGN §5): bad input, and every command."""
+"""The ``mbl`` command through subprocesses (docs/cli.md): bad input, and every command."""
 
 from __future__ import annotations
 
@@ -172,7 +172,8 @@ def test_estimate_refuses_a_plan_beyond_memory(cli, tiny_study, tmp_path):
 def test_reproduce_lists_entries(cli):
     from mbl.reproduce import REPRODUCTIONS
 
-    lines = cli.ok("reproduce").stdout.splitlines()
+    head, *lines, foot = cli.ok("reproduce").stdout.splitlines()
+    assert head.split()[:3] == ["name", "quick", "full"] and foot.startswith("times:")
     assert [line.split()[0] for line in lines] == list(REPRODUCTIONS)
     assert REPRODUCTIONS
 

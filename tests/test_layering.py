@@ -1,4 +1,4 @@
-"""Strict layering (DESIGN §1): a module never imports from a layer above its own."""
+"""Strict layering (docs/architecture.md §1): a module never imports from a layer above its own."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import mbl
 
 LAYERS = ["_core", "errors", "lattice", "basis", "operators", "models", "solvers", "transfer",
           "cavity", "observables", "baa", "transport",
-          "scaling", "study", "plot", "reproduce", "cli"]
+          "scaling", "study", "plot", "reproduce", "_cli", "cli", "__main__"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 ROOT = Path(mbl.__file__).parent
 ALLOWED_UP = {"errors": {"_core"}}  # mbl.errors re-exports _core.errors

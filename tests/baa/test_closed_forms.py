@@ -1,4 +1,6 @@
-"""BAA closed forms (THEORY §3.4, §4) against ANCHORS.md and the identities of THEORY §2, §4."""
+"""BAA closed forms (docs/theory/insulator.md §3.4, docs/theory/metal.md) against the reference
+values of docs/theory/metal.md §4.4 and the identities of docs/theory/scba.md and
+docs/theory/metal.md."""
 
 from __future__ import annotations
 
@@ -29,11 +31,11 @@ def test_scales():
     lam, M, d = 0.01, 8.0, 2
     assert cf.t_in(lam, M) == pytest.approx(1 / (6 * math.pi * M * lam))
     assert cf.t_el(lam, M, d) == pytest.approx(1 / (16 * math.pi**2 * M * d * lam**2))
-    # T_el / T_in = 3 / (8 pi d lam) (THEORY §4.1) and delta scales both
+    # T_el / T_in = 3 / (8 pi d lam) (docs/theory/metal.md §4.1) and delta scales both
     assert cf.t_el(lam, M, d) / cf.t_in(lam, M) == pytest.approx(3 / (8 * math.pi * d * lam))
     assert cf.t_in(lam, M, delta=2.5) == pytest.approx(2.5 * cf.t_in(lam, M))
     assert cf.gamma_in_mean(lam, M, 3.0) == pytest.approx(math.pi * lam**2 * M * 3.0)
-    # x = T^2/(delta T_el) = 16 pi d T <Gamma_in> / delta^2 (THEORY §4.4)
+    # x = T^2/(delta T_el) = 16 pi d T <Gamma_in> / delta^2 (docs/theory/metal.md §4.4)
     T = 7.0
     assert cf.crossover_variable(T, lam, M, d) == pytest.approx(
         16 * math.pi * d * T * cf.gamma_in_mean(lam, M, T))
@@ -69,7 +71,8 @@ def test_tc_equation_root_and_asymptote():
     t0 = cf.tc_asymptote(lam, M)
     assert t0 == pytest.approx(1 / (12 * lam * M * math.log(100)))
     assert cf.tc_equation(lam, 1 - 1e-9, M) == pytest.approx(t0, rel=1e-6)
-    # T_c / T_in = pi / (2 ln(1/lam)) for the I-independent part (THEORY §3.4): 0.52 at 0.05
+    # T_c / T_in = pi / (2 ln(1/lam)) for the I-independent part (docs/theory/insulator.md §3.4):
+    # 0.52 at 0.05
     assert t0 / cf.t_in(lam, M) == pytest.approx(math.pi / (2 * math.log(1 / lam)))
     assert cf.tc_asymptote(0.05, M) / cf.t_in(0.05, M) == pytest.approx(0.524, abs=1e-3)
 
@@ -93,7 +96,8 @@ def test_thermal_integrals(T):
     lim = 60 * T
     assert quad(w, -lim, lim, points=[0])[0] == pytest.approx(T, rel=1e-10)
     assert quad(lambda x: w(x) ** 2, -lim, lim, points=[0])[0] == pytest.approx(T / 6, rel=1e-10)
-    # c4 = int y^4 [f(1-f)]^2 dy (T = 1) ties the high-T kappa coefficient (THEORY §4.4)
+    # c4 = int y^4 [f(1-f)]^2 dy (T = 1) ties the high-T kappa coefficient
+    # (docs/theory/metal.md §4.4)
     if T == 1.0:
         c4 = quad(lambda y: y**4 * w(y) ** 2, -lim, lim)[0]
         assert c4 == pytest.approx((7 * math.pi**4 - 60 * math.pi**2) / 90, rel=1e-9)

@@ -1,6 +1,6 @@
-"""The on-shell SCBA on a lattice of cells (THEORY §2): kernels against a direct evaluation of
-the equations, the mean inelastic width against pi lam^2 M T, the convergence report, the
-cavity widths, and bad input."""
+"""The on-shell SCBA on a lattice of cells (docs/theory/scba.md): kernels against a direct
+evaluation of the equations, the mean inelastic width against pi lam^2 M T, the convergence report,
+the cavity widths, and bad input."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def _params(lam, I, M, d=1):  # noqa: E741
 
 
 def _direct_inelastic(xi, g, T, lam, M, e):
-    """THEORY §2.1 term by term: pi lam^2 sum Y F A_conv over ordered distinct triples."""
+    """docs/theory/scba.md §2.1 term by term: pi lam^2 sum Y F A_conv over ordered distinct
+    triples."""
     ups = lambda x: float(abs(x) <= M / 2)  # noqa: E731
     n = 1 - 2 * fermi(xi, T)
     out = np.zeros(len(xi))
@@ -68,7 +69,8 @@ def test_inelastic_kernel_matches_theory():
 
 
 def test_elastic_kernel_matches_theory():
-    """Messages seeded with the full widths give THEORY's plain elastic sum."""
+    """Messages seeded with the full widths give the plain elastic sum of
+    docs/theory/scba.md §2.1."""
     p = _params(0.1, 0.05, 3.0, d=2)
     cells = draw_cells(p, 3, 6, np.random.default_rng(2))
     g = np.random.default_rng(3).uniform(0.01, 0.3, cells.xi.shape)
@@ -127,7 +129,8 @@ def _counting_expectation(cells, T, lam, window):
 
 
 def test_poisson_mean_inelastic_width_at_20_t_in():
-    """<Gamma_in> = pi lam^2 M T (THEORY §4.2) with Poisson cell levels at T = 20 T_in.
+    """<Gamma_in> = pi lam^2 M T (docs/theory/metal.md §4.2) with Poisson cell levels at T = 20
+    T_in.
 
     lam = 0.0016, M = 5 (M^2 lam = 0.04 < 0.05, T / (M delta) = 27); 6 cells of 1597 levels
     (every level within 6 T of the Fermi energy); statistics over the levels with |xi| < 2 T,

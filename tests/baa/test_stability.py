@@ -1,5 +1,6 @@
-"""Linear stability on the e-h-pair tree (THEORY §3): the importance-sampled generation
-against direct quadrature, the exact lambda^(2 beta) scaling, the T_c bracket, bad input."""
+"""Linear stability on the e-h-pair tree (docs/theory/insulator.md): the importance-sampled
+generation against direct quadrature, the exact lambda^(2 beta) scaling, the T_c bracket, bad
+input."""
 
 from __future__ import annotations
 

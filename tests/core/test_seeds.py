@@ -1,4 +1,4 @@
-"""Tests of :mod:`mbl._core.seeds` against the recipe of DESIGN §3."""
+"""Tests of :mod:`mbl._core.seeds` against the recipe of docs/conventions.md §6."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def test_canonical_json_refuses_unknown_types():
 
 
 def reference_hash(params) -> int:
-    """DESIGN §3, recomputed independently: sorted keys, no spaces, numbers as floats."""
+    """docs/conventions.md §6, recomputed independently: sorted keys, no spaces, numbers as
+    floats."""
     def floats(v):
         if isinstance(v, dict):
             return {k: floats(x) for k, x in v.items()}

@@ -49,7 +49,7 @@ def test_hopping_sign_is_minus_t():
 
 
 def test_design_entry_point():
-    """DESIGN §7: the one-particle entry points."""
+    """docs/architecture.md §6: the one-particle entry points."""
     L = 4
     rng = np.random.default_rng(1)
     H = mbl.models.Anderson(shape=(L, L, L), W=16.5, bc="periodic").hamiltonian(rng=rng)

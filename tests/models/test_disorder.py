@@ -1,4 +1,4 @@
-"""Tests of :mod:`mbl.models.disorder`: the three distributions of DESIGN §3.
+"""Tests of :mod:`mbl.models.disorder`: the three distributions of docs/conventions.md §2.
 
 Every moment or quantile is compared with its exact value within 4 standard errors, and the
 standard error is required to be small enough that a wrong convention (a factor 2 in the

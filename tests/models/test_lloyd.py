@@ -1,8 +1,8 @@
-"""The Lloyd model (ANCHORS, "Exact results for tests").
+"""The Lloyd model (exact results for tests, docs/theory/index.md).
 
 With Cauchy on-site energies of half width gamma, the disorder average of the resolvent
 G(z) = (z - H)^{-1}, Im z > 0, is the clean resolvent at z + i gamma, element by element.
-mbl's Cauchy disorder of width W has gamma = W/2 (DESIGN §3).
+mbl's Cauchy disorder of width W has gamma = W/2 (docs/conventions.md §2).
 """
 
 from __future__ import annotations

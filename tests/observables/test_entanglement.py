@@ -199,7 +199,8 @@ def test_page_entropy_exact_values():
 
 
 def test_random_states_in_full_space_reach_page_value():
-    """L = 14, cut = 7: mean of Haar-random states vs Page(128, 128) = 4.352 (ANCHORS)."""
+    """L = 14, cut = 7: mean of Haar-random states vs Page(128, 128) = 4.352
+    (docs/theory/xxz-chain.md §9.3)."""
     rng = np.random.default_rng(2026)
     L, cut, k = 14, 7, 8
     S = entanglement_entropy(random_states(rng, 2**L, k), np.arange(2**L), L, cut)[1]
@@ -221,7 +222,7 @@ def test_random_states_in_sz0_sector_reach_fixed_number_page_value():
     assert abs(mean - expected) < 4 * err
     assert err < 1e-3
     deficit = 1 - expected / page_entropy(2**cut, 2 ** (L - cut))
-    assert 0.015 < deficit < 0.025  # "about 2 % below the full-space value" (ANCHORS)
+    assert 0.015 < deficit < 0.025  # "about 2 % below the full-space value", §9.3
     assert 0.015 < 1 - mean / page_entropy(2**cut, 2 ** (L - cut)) < 0.025
 
 

@@ -72,9 +72,19 @@ def test_singleton_dims_are_squeezed(ds: xr.Dataset) -> None:
     np.testing.assert_allclose(curve.mean, curve_data(ds, x="W", y="r_mean", hue="L")[1].mean)
 
 
-def test_extra_dims_raise(ds: xr.Dataset) -> None:
-    with pytest.raises(InputError, match=r"'L'.*ds\.sel\(L=\.\.\.\).*--hue L"):
+def test_extra_dims_raise_naming_what_the_cli_has(ds: xr.Dataset) -> None:
+    with pytest.raises(InputError, match=r"'L'.*--sel L=VALUE \(L: 8, 10, 12\).*--hue L") as info:
         curve_data(ds, x="W", y="r_mean")
+    assert "ds.sel" not in str(info.value)
+
+
+def test_sel_fixes_a_dimension(ds: xr.Dataset) -> None:
+    (curve,) = curve_data(ds, x="W", y="r_mean", sel={"L": "10"})
+    np.testing.assert_allclose(curve.mean, curve_data(ds, x="W", y="r_mean", hue="L")[1].mean)
+    with pytest.raises(InputError, match=r"--sel L=9: not a value of 'L'; its values: 8, 10, 12"):
+        curve_data(ds, x="W", y="r_mean", sel={"L": "9"})
+    with pytest.raises(InputError, match=r"'N' is not a dimension to fix"):
+        curve_data(ds, x="W", y="r_mean", sel={"N": "1"})
 
 
 @pytest.mark.parametrize(

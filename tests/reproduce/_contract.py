@@ -1,4 +1,4 @@
-"""The reproduction JSON contract (DESIGN §5), shared by the reproduction tests."""
+"""The reproduction JSON contract (docs/cli.md §3), shared by the reproduction tests."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typer.testing import CliRunner
 from mbl.cli import app
 
 KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
-        "source"}
+        "source", "verdict"}
 
 
 def _check_contract(payload: dict, name: str) -> None:
-    assert set(payload) == {"name", "quick", "seconds", "figures", "results"}
+    assert set(payload) == {"schema", "name", "quick", "seconds", "figures", "results",
+                            "provenance"}
     assert payload["name"] == name and payload["quick"] is True
     assert payload["seconds"] > 0
     assert payload["figures"] and all(f.endswith(".png") for f in payload["figures"])

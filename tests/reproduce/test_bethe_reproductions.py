@@ -14,7 +14,7 @@ from mbl.cli import app
 from mbl.reproduce import REPRODUCTIONS, agkl_threshold, bethe_critical, bethe_gamma_distribution
 
 KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
-        "source"}
+        "source", "verdict"}
 TINY = {
     bethe_critical: dict(K=(2,), replicas={2: 2}, pool=30_000, sweeps=30, curve=(18.0,),
                          curve_pool=10_000, pool_W=(18.0,), weighted_pool=2000),

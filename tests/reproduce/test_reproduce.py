@@ -1,4 +1,5 @@
-"""Reproductions: the JSON contract of DESIGN §5, on shrunken studies (the real ones are slow)."""
+"""Reproductions: the JSON contract of docs/cli.md §3, on shrunken studies (the real ones are
+slow)."""
 
 from __future__ import annotations
 

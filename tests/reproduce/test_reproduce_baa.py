@@ -1,5 +1,5 @@
 """The BAA reproductions (baa-phase-diagram, baa-gamma-distribution, baa-tc) on tiny
-monkeypatched modes, through the CLI and the JSON contract of DESIGN §5."""
+monkeypatched modes, through the CLI and the JSON contract of docs/cli.md §3."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from mbl.study.config import parse_config
 from mbl.study.tasks.spectrum import spectrum_task
 
 KEYS = {"quantity", "params", "value", "error", "interval", "reference", "reference_error",
-        "source"}
+        "source", "verdict"}
 
 
 def _run_json(args: list[str]) -> dict:
@@ -25,7 +25,8 @@ def _run_json(args: list[str]) -> dict:
     lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1, "stdout must hold exactly one JSON object"
     payload = json.loads(lines[0])
-    assert set(payload) == {"name", "quick", "seconds", "figures", "results"}
+    assert set(payload) == {"schema", "name", "quick", "seconds", "figures", "results",
+                            "provenance"}
     assert payload["quick"] is True and payload["seconds"] > 0
     assert payload["figures"] and all(f.endswith(".png") and Path(f).exists()
                                       for f in payload["figures"])

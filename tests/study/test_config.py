@@ -1,4 +1,4 @@
-"""Study configuration: schema, grid expansion, overrides (DESIGN §4)."""
+"""Study configuration: schema, grid expansion, overrides (docs/studies.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The Dask executor on a real ``LocalCluster`` of processes (DESIGN §3-§4): the same results
-bit for bit as the local executor, a worker killed mid-run, the driver killed and resumed."""
+"""The Dask executor on a real ``LocalCluster`` of processes (docs/conventions.md §7,
+docs/studies.md): the same results bit for bit as the local executor, a worker killed mid-run, the
+driver killed and resumed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Interruption, resume and extension of studies, through the ``mbl`` command (DESIGN §3-§4)."""
+"""Interruption, resume and extension of studies, through the ``mbl`` command
+(docs/conventions.md §6, docs/studies.md)."""
 
 from __future__ import annotations
 

@@ -59,8 +59,9 @@ def _run_tasks(raw, log):
 
 
 def test_onsite_energies_follow_the_documented_seed_recipe(onsite_log):
-    """DESIGN §3: SeedSequence(root, spawn_key=(stable_hash(model), sample)), box U[-W/2, W/2],
-    stable_hash = first 8 bytes (big-endian) of SHA-256 of the canonical model JSON."""
+    """docs/conventions.md §6: SeedSequence(root, spawn_key=(stable_hash(model), sample)), box
+    U[-W/2, W/2], stable_hash = first 8 bytes (big-endian) of SHA-256 of the canonical model
+    JSON."""
     drawn = _run_tasks(_raw([16.5], samples=2), onsite_log)
     model = {"name": "anderson", "d": 3.0, "L": 6.0, "W": 16.5, "bc": "periodic",
              "disorder": "box", "t": 1.0}

@@ -1,5 +1,5 @@
-"""The BAA kinetic network (THEORY §4.4) against independent truths: thermal integrals, the
-Lorentzian overlap, the bond averages 2 pi I^2 and (pi^2 T/3) <G>, BAA's second-order
+"""The BAA kinetic network (docs/theory/metal.md §4.4) against independent truths: thermal
+integrals, the Lorentzian overlap, the bond averages 2 pi I^2 and (pi^2 T/3) <G>, BAA's second-order
 variance coefficients, and the heavy-tailed (Levy) low-x limit of the Lorentz number."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def test_window_and_pair_cutoff_do_not_matter():
 def test_poisson_bond_variance_gives_baa_coefficients():
     # Second-order EMT sigma = <G> - var G/(d <G>): BAA's -(2/3)/x (sigma) and
     # -(14/5 - 24/pi^2)/x (kappa) come from the pair variance delta^2/(24 pi T Gamma)
-    # (THEORY §4.4). The x-independent parts (fluctuations of sum_l w_l) cancel in the
+    # (docs/theory/metal.md §4.4). The x-independent parts (fluctuations of sum_l w_l) cancel in the
     # difference between x = 10 and x = 100.
     spec = KineticNetwork(shape=(6, 6), T=20.0, statistics="poisson", pair_cutoff=12.0)
     sweep = kinetic_sweep(spec, [10.0, 100.0], 60, np.random.default_rng(8))

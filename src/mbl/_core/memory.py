@@ -50,8 +50,35 @@ def current_rss() -> int:
 
 
 def format_bytes(n: float) -> str:
-    """Human-readable size with binary prefixes."""
-    for unit, size in (("GiB", GiB), ("MiB", MiB), ("KiB", 1024)):
+    """Human-readable size with binary prefixes, up to EiB: ``1.47 PiB``, ``512 B``."""
+    if n != n:  # NaN
+        return "unknown"
+    for unit, size in (("EiB", 1024**6), ("PiB", 1024**5), ("TiB", 1024**4), ("GiB", GiB),
+                       ("MiB", MiB), ("KiB", 1024)):
         if abs(n) >= size:
             return f"{n / size:.2f} {unit}"
     return f"{int(n)} B"
+
+
+#: (unit, its size in the unit before) for :func:`format_seconds`; a year is 365.25 days.
+_TIME_UNITS = (("min", 60.0), ("h", 60.0), ("days", 24.0), ("years", 365.25))
+
+
+def format_seconds(s: float) -> str:
+    """Human-readable duration, in the largest unit of s, min, h, days, years that leaves at
+    least 1: ``0.012 s``, ``42 s``, ``3.5 min``, ``2.1 h``, ``4.0 days``, ``2757 years``;
+    ``unknown`` for NaN, ``forever`` for infinity."""
+    if s != s:
+        return "unknown"
+    if abs(s) == float("inf"):
+        return "forever"
+    value, unit = float(s), "s"
+    text = f"{value:.2g}" if abs(value) < 10 else f"{value:.0f}"
+    for bigger, size in _TIME_UNITS:
+        if abs(float(text)) < size:  # as printed, still below one of the next unit
+            break
+        value, unit = value / size, bigger
+        text = f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+    if unit == "years" and abs(value) >= 1e6:
+        text = f"{value:.2g}"
+    return f"{text} {unit}"

@@ -1,4 +1,5 @@
-"""The Basko–Aleiner–Altshuler theory of many-body localization (THEORY.md §1–§5)."""
+"""The Basko–Aleiner–Altshuler theory of many-body localization (docs/theory/baa-model.md to
+docs/theory/phase-diagram.md)."""
 
 from mbl.baa.closed_forms import (
     CATALAN,

@@ -1,4 +1,5 @@
-"""Closed forms of the Basko–Aleiner–Altshuler (BAA) theory (THEORY.md §3.4, §4).
+"""Closed forms of the Basko–Aleiner–Altshuler (BAA) theory (docs/theory/insulator.md §3.4,
+docs/theory/metal.md).
 
 Units: hbar = k_B = e = 1. Energies and temperatures are in units of the level spacing of one
 localization volume, ``delta`` (BAA's delta_zeta), unless a ``delta`` argument is given; then
@@ -8,18 +9,19 @@ width of the interaction window in units of delta (not a number of levels), ``I`
 dimensionless tunnelling amplitude between neighbouring cells, ``d`` the dimension.
 
 Every function broadcasts like a numpy ufunc over array arguments and returns a float for
-scalar arguments. Provenance of each constant (THEORY.md tags):
+scalar arguments. Provenance of each constant (tags of docs/theory/index.md):
 
 - ``T_in = delta / (6 pi M lam)``, ``T_el = delta / (16 pi^2 M d lam^2)`` [SLIDE]; T_el is the
-  transport scale that makes the sigma and kappa corrections exact (THEORY §4.5), not the
-  literal one-level definition on the slide.
+  transport scale that makes the sigma and kappa corrections exact (docs/theory/metal.md §4.5), not
+  the literal one-level definition on the slide.
 - ``<Gamma_in> = pi lam^2 M T`` for T >> M delta, Poisson cell levels [RECON, §4.2].
 - sigma_inf, kappa_inf and the low- and high-temperature coefficients [SLIDE, checked RECON].
   The high-T kappa coefficient 14/5 - 24/pi^2 follows BAA's printed formula, which omits the
-  thermoelectric-fluctuation term (2/3)(1 - 6/pi^2) (THEORY §4.4).
-- The T_c equation (12 lam M T_c/delta) ln(1/lam) = exp(kappa delta |ln I| / T_c) [SLIDE,
+  thermoelectric-fluctuation term (2/3)(1 - 6/pi^2) (docs/theory/metal.md §4.4).
+- The T_c equation ``(12 lam M T_c/delta) ln(1/lam) = exp(kappa delta |ln I| / T_c)`` [SLIDE,
   OCR-damaged]: the constant ``kappa`` in the exponent was not recovered from the source and is
-  **uncertain** (THEORY §3.4); it is an input with default :data:`TC_KAPPA_DEFAULT` = 1.
+  **uncertain** (docs/theory/insulator.md §3.4); it is an input with default
+  :data:`TC_KAPPA_DEFAULT` = 1.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ SIGMA_HIGH_T_COEF = 2.0 / 3.0
 KAPPA_HIGH_T_COEF = 14.0 / 5.0 - 24.0 / math.pi**2
 #: L / L0 = 1 + LORENZ_HIGH_T_COEF / x for x >> 1 (0.2983751).
 LORENZ_HIGH_T_COEF = SIGMA_HIGH_T_COEF - KAPPA_HIGH_T_COEF
-#: Default of the uncertain constant kappa in the exponent of the T_c equation (THEORY §3.4).
+#: Default of the uncertain constant kappa in the exponent of the T_c equation
+#: (docs/theory/insulator.md §3.4).
 TC_KAPPA_DEFAULT = 1.0
 #: The prefactor 12 of the T_c equation's left-hand side [SLIDE].
 TC_PREFACTOR = 12.0
@@ -91,7 +94,7 @@ def gamma_in_mean(lam, M, T):
     """Mean inelastic width <Gamma_in> = pi lam^2 M T (same unit as T), valid for T >> M delta.
 
     Counts level pairs with the constant density 1/delta (Poisson levels in a cell); level
-    repulsion (GOE cells) lowers it by roughly (M - 2)/M (THEORY §4.2).
+    repulsion (GOE cells) lowers it by roughly (M - 2)/M (docs/theory/metal.md §4.2).
     """
     lam, M, T = _positive("lam", lam), _positive("M", M), _positive("T", T)
     return _out(math.pi * lam**2 * M * T)
@@ -114,7 +117,7 @@ def sigma_inf(I, d, zeta=1.0):  # noqa: E741
 def kappa_inf(I, T, d, zeta=1.0):  # noqa: E741
     """High-temperature thermal conductivity kappa_inf = 2 pi^3 T I^2 zeta^(2-d) / 3.
 
-    Wiedemann–Franz with L0 = pi^2/3 (the slide's extra e^2 is a typo, THEORY §4.4).
+    Wiedemann–Franz with L0 = pi^2/3 (the slide's extra e^2 is a typo, docs/theory/metal.md §4.4).
     """
     d = _dimension(d)
     I, T, zeta = _positive("I", I), _positive("T", T), _positive("zeta", zeta)  # noqa: E741
@@ -156,18 +159,20 @@ def _tc_inputs(lam, I, M, kappa, delta) -> tuple[float, float, float, float, flo
 
 
 def tc_asymptote(lam, M, delta=1.0) -> float:
-    """T_c ~= delta / (12 lam M ln(1/lam)), the limit delta |ln I| / T_c << 1 (THEORY §3.4)."""
+    """T_c ~= delta / (12 lam M ln(1/lam)), the limit ``delta |ln I| / T_c << 1``
+    (docs/theory/insulator.md §3.4)."""
     lam, _, M, _, delta = _tc_inputs(lam, 0.5, M, 1.0, delta)
     return delta / (TC_PREFACTOR * lam * M * math.log(1.0 / lam))
 
 
 def tc_equation(lam, I, M, kappa=TC_KAPPA_DEFAULT, delta=1.0) -> float:  # noqa: E741
-    """Root T_c of (12 lam M T/delta) ln(1/lam) = exp(kappa delta |ln I| / T) (THEORY §3.4).
+    """Root T_c of ``(12 lam M T/delta) ln(1/lam) = exp(kappa delta |ln I| / T)``
+    (docs/theory/insulator.md §3.4).
 
     The left side rises linearly from 0 and the right side falls from +inf to 1, so the root
     is unique; it is found by bracketing (Brent). ``kappa`` is the O(1) constant of the
     exponent that the slide OCR lost: **uncertain**, default 1. T_c is always above
-    :func:`tc_asymptote` and tends to it as |ln I| -> 0.
+    :func:`tc_asymptote` and tends to it as ``|ln I| -> 0``.
     """
     lam, I, M, kappa, delta = _tc_inputs(lam, I, M, kappa, delta)  # noqa: E741
     t0 = tc_asymptote(lam, M, delta)

@@ -1,18 +1,18 @@
 """The order of limits: P(Gamma) as the lattice grows, then as the bath width eta -> 0.
 
-THEORY §2.4: insulator <=> lim_{eta->0} lim_{volume->inf} P(Gamma != 0) = 0. On a finite lattice
-the SCBA is solved at fixed (lambda, I, M, T) for each linear size in ``sizes`` and each bath
-width in ``etas`` (decreasing over decades): the largest eta from the metallic guess
-eta + pi lam^2 M T, each smaller one continued from the previous solution (from above), so that
-a broadened solution is found where one exists.
+docs/theory/scba.md §2.4: insulator <=> lim_{eta->0} lim_{volume->inf} P(Gamma != 0) = 0. On a
+finite lattice the SCBA is solved at fixed (lambda, I, M, T) for each linear size in ``sizes`` and
+each bath width in ``etas`` (decreasing over decades): the largest eta from the metallic guess eta +
+pi lam^2 M T, each smaller one continued from the previous solution (from above), so that a
+broadened solution is found where one exists.
 
 Evidence collected per (L, eta):
 
-- ``fraction``: the fraction of levels with Gamma/eta > C (THEORY §2.4's working criterion,
-  C = ``ratio`` default 10). In a metal Gamma stays finite as eta -> 0, so the fraction rises
-  to 1 and saturates; in an insulator Gamma ~ eta, so Gamma/eta keeps an eta-independent
-  (heavy-tailed, P(Gamma) ~ sqrt(eta) Gamma^(-3/2) of §3.2) law and the fraction tends to a
-  small constant (of order C^(-1/2) times the resonance density).
+- ``fraction``: the fraction of levels with Gamma/eta > C (the working criterion of
+  docs/theory/scba.md §2.4, C = ``ratio`` default 10). In a metal Gamma stays finite as eta -> 0, so
+  the fraction rises to 1 and saturates; in an insulator Gamma ~ eta, so Gamma/eta keeps an
+  eta-independent (heavy-tailed, P(Gamma) ~ sqrt(eta) Gamma^(-3/2) of §3.2) law and the fraction
+  tends to a small constant (of order C^(-1/2) times the resonance density).
 - ``fraction_fixed``: the fraction of levels broadened beyond a fixed width, Gamma > g*
   with g* = ``width_fraction`` x <Gamma_in>(T) = pi lam^2 M T (default 1%): BAA's own
   criterion P(Gamma != 0) at fixed Gamma. In an insulator it falls to 0 as eta -> 0 (like

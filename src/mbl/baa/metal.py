@@ -1,9 +1,9 @@
 """Metallic phase from the SCBA: <Gamma_in>, var(Gamma_in)/<Gamma_in>^2 and the T_in crossing.
 
-THEORY §4.1-§4.3: for T >> M delta, <Gamma_in> = pi lam^2 M T (Poisson cell levels; level
-repulsion lowers it by about (M - 2)/M), and var(Gamma_in)/<Gamma_in>^2 = 1 at T = T_in =
-delta/(6 pi M lam). Statistics are pooled over the levels with |xi| < window T (Gamma_in does
-not depend on eps there to O((M/T)^2)); errors are jackknife errors over cells, which are the
+docs/theory/metal.md §4.1-§4.3: for T >> M delta, <Gamma_in> = pi lam^2 M T (Poisson cell levels;
+level repulsion lowers it by about (M - 2)/M), and var(Gamma_in)/<Gamma_in>^2 = 1 at T = T_in =
+delta/(6 pi M lam). Statistics are pooled over the levels with |xi| < window T (Gamma_in does not
+depend on eps there to O((M/T)^2)); errors are jackknife errors over cells, which are the
 independent units (levels of one cell share their partners).
 """
 

@@ -1,10 +1,10 @@
 """Parameters of the BAA lattice of cells, checked against the regime of the theory.
 
-THEORY §1.2: lam << 1 (weak interaction), I << 1 (cells weakly coupled, single-particle states
-localized), 1 << M << lam^(-1/2) (many levels in the interaction window, yet T_in >> M delta,
-which needs M^2 lam << 1/(6 pi) ~ 0.05, THEORY §4.1). Values outside the regime are allowed
-(numerics explore beyond it) but warn with :class:`RegimeWarning`, naming the inequality.
-Impossible values (negative, non-finite, lam >= 1 or I >= 1, d not in 1..3) raise
+docs/theory/baa-model.md §1.2: lam << 1 (weak interaction), I << 1 (cells weakly coupled,
+single-particle states localized), 1 << M << lam^(-1/2) (many levels in the interaction window, yet
+T_in >> M delta, which needs M^2 lam << 1/(6 pi) ~ 0.05, docs/theory/metal.md §4.1). Values outside
+the regime are allowed (numerics explore beyond it) but warn with :class:`RegimeWarning`, naming the
+inequality. Impossible values (negative, non-finite, lam >= 1 or I >= 1, d not in 1..3) raise
 :class:`~mbl._core.errors.InputError`.
 """
 
@@ -19,7 +19,7 @@ from mbl.baa import closed_forms as cf
 
 #: "<<" is read as "smaller by at least this factor" in the regime warnings.
 MUCH_SMALLER = 0.2
-#: M^2 lam must stay below this for T_in >> M delta (1/(6 pi) ~ 0.053, THEORY §4.1).
+#: M^2 lam must stay below this for T_in >> M delta (1/(6 pi) ~ 0.053, docs/theory/metal.md §4.1).
 M2_LAM_MAX = 0.05
 
 
@@ -29,7 +29,8 @@ class RegimeWarning(UserWarning):
 
 @dataclass(frozen=True)
 class BAAParameters:
-    """Model parameters of the BAA lattice of cells (THEORY §1.2), energies in units of delta.
+    """Model parameters of the BAA lattice of cells (docs/theory/baa-model.md §1.2), energies in
+    units of delta.
 
     Parameters
     ----------
@@ -99,7 +100,8 @@ class BAAParameters:
         return cf.gamma_in_mean(self.lambda_, self.M, T)
 
     def tc_equation(self, kappa: float = cf.TC_KAPPA_DEFAULT) -> float:
-        """Root of the T_c equation; ``kappa`` is the uncertain O(1) constant (THEORY §3.4)."""
+        """Root of the T_c equation; ``kappa`` is the uncertain O(1) constant
+        (docs/theory/insulator.md §3.4)."""
         return cf.tc_equation(self.lambda_, self.I, self.M, kappa, self.delta)
 
     def tc_asymptote(self) -> float:

@@ -1,13 +1,13 @@
 """The phase of a point (lambda, I, M, T) from the SCBA, and the boundaries of the phase diagram.
 
-THEORY §5.1: insulator (T < T_c: P(Gamma) -> delta(Gamma) in the order of limits), non-ergodic
-metal (T_c < T <~ T_in: finite widths with var(Gamma) >~ <Gamma>^2) and ergodic metal
-(T >> T_in: Gaussian P(Gamma)). :func:`classify` turns an
+docs/theory/phase-diagram.md §5.1: insulator (T < T_c: P(Gamma) -> delta(Gamma) in the order of
+limits), non-ergodic metal (T_c < T <~ T_in: finite widths with var(Gamma) >~ <Gamma>^2) and ergodic
+metal (T >> T_in: Gaussian P(Gamma)). :func:`classify` turns an
 :class:`~mbl.baa.limits.LimitsResult` into one of the three, with its evidence: the insulator /
-metal verdict of the order of limits, then, for a metal, the relative variance of the widths
-on the largest lattice at the smallest eta (ergodic when below 1, the definition of T_in).
-:func:`boundaries` gives the closed-form lines T_c (equation and asymptote), T_in and T_el on a
-grid of lambda. Units: delta = 1.
+metal verdict of the order of limits, then, for a metal, the relative variance of the widths on the
+largest lattice at the smallest eta (ergodic when below 1, the definition of T_in).
+:func:`boundaries` gives the closed-form lines T_c (equation and asymptote), T_in and T_el on a grid
+of lambda. Units: delta = 1.
 """
 
 from __future__ import annotations

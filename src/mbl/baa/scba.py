@@ -1,17 +1,17 @@
-"""Self-consistent Born approximation (SCBA) on a finite lattice of BAA cells (THEORY §2).
+"""Self-consistent Born approximation (SCBA) on a finite lattice of BAA cells (docs/theory/scba.md).
 
 Units: delta = 1 (every energy, temperature and width is in units of the cell level spacing),
 hbar = k_B = 1. Equilibrium distribution n = tanh(eps/2T), i.e. Fermi function f = (1 - n)/2
 with the Fermi energy at 0.
 
 The lattice (:func:`draw_cells`): ``L^d`` cells with periodic boundaries, each holding the
-``n_levels`` levels closest to the Fermi energy, drawn as an unfolded GOE spectrum (THEORY
-§1.2, the default) or as Poisson (uniform, independent) levels of the same density. A cell
-must hold every level within a few T of the Fermi energy: :func:`levels_for` gives
-``2 ceil(window T) + M`` levels (window = 8 loses a relative ~2e-3 of the thermal sum).
+``n_levels`` levels closest to the Fermi energy, drawn as an unfolded GOE spectrum
+(docs/theory/baa-model.md §1.2, the default) or as Poisson (uniform, independent) levels of the
+same density. A cell must hold every level within a few T of the Fermi energy: :func:`levels_for`
+gives ``2 ceil(window T) + M`` levels (window = 8 loses a relative ~2e-3 of the thermal sum).
 
-The widths (on-shell closure, THEORY §2.1-§2.2, A_l normalized, Re Sigma dropped), for level l
-of cell rho evaluated at energy eps (eps = xi_l on shell):
+The widths (on-shell closure, docs/theory/scba.md §2.1-§2.2, A_l normalized, Re Sigma dropped), for
+level l of cell rho evaluated at energy eps (eps = xi_l on shell):
 
     Gamma_l = eta + Gamma_el + Gamma_in
     Gamma_el = I^2 sum_{a, m in rho+a} Gamma_m / ((eps - xi_m)^2 + Gamma_m^2)
@@ -27,10 +27,10 @@ sparse pair lists; the triple loop runs in a parallel numba kernel (``cache=True
 M^2 n_levels evaluations per level (n_levels^2 M^2 per cell and iteration: the cost).
 
 Cavity widths (default). BAA's SCBA keeps only diagrams with at most one path between two
-Fock states (THEORY §3.3): the width of a partner entering level l's sum must not contain the
-return to l. With the plain widths an isolated resonance sustains itself at eta = 0 (a pair of
-levels of neighbouring cells with |xi_l - xi_m| < I gets Gamma = sqrt(I^2 - x^2); a quartet with
-mismatch |x| < lam a width ~ lam), an artifact of dropping Re Sigma that makes every finite
+Fock states (docs/theory/insulator.md §3.3): the width of a partner entering level l's sum must not
+contain the return to l. With the plain widths an isolated resonance sustains itself at eta = 0 (a
+pair of levels of neighbouring cells with |xi_l - xi_m| < I gets Gamma = sqrt(I^2 - x^2); a quartet
+with mismatch |x| < lam a width ~ lam), an artifact of dropping Re Sigma that makes every finite
 lattice look metallic. So each partner width is replaced by its cavity value:
 
 - elastic: exact cavity messages on the graph of levels of neighbouring cells (the
@@ -139,10 +139,10 @@ def draw_cells(params: BAAParameters, L: int, n_levels: int, rng: np.random.Gene
                statistics: Statistics = "goe") -> Cells:
     """Draw ``L^d`` periodic cells of ``n_levels`` levels each, centred on the Fermi energy.
 
-    ``statistics="goe"`` takes an unfolded GOE spectrum (level repulsion inside a cell, THEORY
-    §1.2); ``"poisson"`` draws independent uniform levels on ``[-n/2, n/2]`` (density 1/delta),
-    the statistics under which <Gamma_in> = pi lam^2 M T holds exactly (THEORY §4.2).
-    Levels of different cells are independent.
+    ``statistics="goe"`` takes an unfolded GOE spectrum (level repulsion inside a cell,
+    docs/theory/baa-model.md §1.2); ``"poisson"`` draws independent uniform levels on
+    ``[-n/2, n/2]`` (density 1/delta), the statistics under which <Gamma_in> = pi lam^2 M T holds
+    exactly (docs/theory/metal.md §4.2). Levels of different cells are independent.
     """
     if not isinstance(params, BAAParameters):
         raise InputError("params must be a BAAParameters instance.")
@@ -170,8 +170,8 @@ def draw_cells(params: BAAParameters, L: int, n_levels: int, rng: np.random.Gene
 def pair_factor(f1, f2, f3):
     """Phase-space factor F = f1 f2 (1 - f3) + (1 - f1)(1 - f2) f3 of e-h pair creation.
 
-    Out-scattering (l + l3 -> l1 + l2) plus in-scattering; equal to THEORY's Keldysh form
-    (1/4){1 + n1 n2 - n3 (n1 + n2)} with n = 1 - 2 f (THEORY §2.1). Broadcasts.
+    Out-scattering (l + l3 -> l1 + l2) plus in-scattering; equal to the Keldysh form
+    (1/4){1 + n1 n2 - n3 (n1 + n2)} with n = 1 - 2 f (docs/theory/scba.md §2.1). Broadcasts.
     """
     f1, f2, f3 = (np.asarray(v, dtype=float) for v in (f1, f2, f3))
     return _pair(f1, f2, f3)
@@ -198,7 +198,7 @@ def _inelastic(xi, g, f, lo, hi, e_eval, lam2, eta, cavity, out):
     """Gamma_in of every level at energies ``e_eval`` (same shape as xi); see module doc.
 
     With ``cavity`` each partner width loses the term of the same quartet in the partner's
-    own sum (the reverse process), so no path returns to the level (THEORY §3.3).
+    own sum (the reverse process), so no path returns to the level (docs/theory/insulator.md §3.3).
     """
     n_c, n = xi.shape
     for k in numba.prange(n_c * n):
@@ -466,8 +466,8 @@ def solve(cells: Cells, T: float, eta: float, *, damping: float = 0.5, tol: floa
 
 def solve_at_energy(cells: Cells, onshell: SCBAResult, eps: float, *, damping: float = 0.5,
                     tol: float = 1e-6, max_iter: int = 200, cavity: bool = True) -> SCBAResult:
-    """Gamma_l(eps) of every level at one fixed energy ``eps`` (THEORY §2.4: P(Gamma) at fixed
-    eps).
+    """Gamma_l(eps) of every level at one fixed energy ``eps`` (docs/theory/scba.md §2.4: P(Gamma)
+    at fixed eps).
 
     The elastic part, which couples Gamma_l(eps) to the neighbours' Gamma_m(eps) at the same
     energy, is solved self-consistently; the inelastic part takes its partners' widths on shell

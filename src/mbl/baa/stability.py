@@ -1,8 +1,8 @@
 """Linear stability of the insulator: the linearized SCBA as a growth rate on the e-h-pair tree.
 
-THEORY §3.1: at eta -> 0 the SCBA has the solution Gamma = 0; linearizing (A -> delta + Gamma /
-(pi x^2)) makes each width a positive linear combination of the widths of the three partners
-of every e-h-pair triple, one line at a time carrying the broadening:
+docs/theory/insulator.md §3.1: at eta -> 0 the SCBA has the solution Gamma = 0; linearizing (A ->
+delta + Gamma / (pi x^2)) makes each width a positive linear combination of the widths of the three
+partners of every e-h-pair triple, one line at a time carrying the broadening:
 
     Gamma_l(eps) = eta + sum_{triples (a, b, c)} lam^2 F(xi_a, xi_b; xi_c) / x^2
                    * [Gamma_a(eps_a) + Gamma_b(eps_b) + Gamma_c(eps_c)],
@@ -12,7 +12,8 @@ with b in the interaction window of l (|xi_b - xi_l| <= M/2), a in the window of
 triples with both Upsilon products equal to 1 removed (Y = 0). Energies are carried along the
 path: a node is a level xi with its off-shell mismatch x, and a child's mismatch is the
 parent's plus the on-shell mismatch of the triple, so successive mismatches are correlated
-(the AAT structure, THEORY §6.7). Iterating builds the Fock-space tree of THEORY §3.3.
+(the AAT structure, docs/theory/bethe-lattice.md §6.7). Iterating builds the Fock-space tree of
+docs/theory/insulator.md §3.3.
 
 Tree approximation [RECON]: every generation draws fresh Poisson levels of density 1/delta
 (the levels of the cell are not re-used, so the finite Fock space of one cell does not appear,

@@ -1,8 +1,8 @@
 """Bit kernels shared by the basis and operator layers (numba, ``cache=True``).
 
 Basis states are ``int64`` bit patterns: bit ``i`` is site ``i`` (site 0 least significant),
-bit 1 means spin up / site occupied (DESIGN §2). States of a sector with ``n`` set bits are
-ranked by the combinadic number system,
+bit 1 means spin up / site occupied (docs/conventions.md §3). States of a sector with ``n`` set bits
+are ranked by the combinadic number system,
 
     rank(state) = sum_k C(p_k, k),   p_1 < p_2 < ... < p_n the set bits, k = 1 .. n,
 

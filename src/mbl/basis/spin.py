@@ -2,7 +2,7 @@
 
 The same basis serves spins (``n_up`` spins up, ``S^z = n_up - L/2``) and spinless fermions
 (``n_up`` = particle number N): a state is an integer, bit ``i`` = site ``i``, bit 1 = up /
-occupied, and the basis lists the allowed states in increasing order (DESIGN §2).
+occupied, and the basis lists the allowed states in increasing order (docs/conventions.md §3).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Cavity methods on trees: the Bethe lattice (Abou-Chacra, Anderson & Thouless), AGKL's
-Fock-space tree and BAA's electron-hole-pair tree (THEORY §6-§7).
+Fock-space tree and BAA's electron-hole-pair tree (docs/theory/bethe-lattice.md,
+docs/theory/agkl.md).
 
 - :func:`population`: finite-eta population dynamics, P(Gamma) and the local DOS;
 - :func:`lambda_pool`: lambda(beta) from the real-energy pool with positive weights (any tree);

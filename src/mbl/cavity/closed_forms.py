@@ -1,8 +1,8 @@
 """Closed forms on the Bethe lattice: AAT's approximate thresholds and exact references.
 
-- Upper-limit approximation (THEORY §6.3): lambda(beta) = K (2/W)^(2 beta) / (1 - 2 beta)
-  for the box at E = 0 (V = 1); its minimum over beta gives 2 e K / W ln(W/2) = 1.
-- Large-K formula (THEORY §6.4): 4 K / W ln(W/2) = 1.
+- Upper-limit approximation (docs/theory/bethe-lattice.md §6.3): lambda(beta) = K (2/W)^(2 beta) /
+  (1 - 2 beta) for the box at E = 0 (V = 1); its minimum over beta gives 2 e K / W ln(W/2) = 1.
+- Large-K formula (docs/theory/bethe-lattice.md §6.4): 4 K / W ln(W/2) = 1.
 - Kesten–McKay density of states of the clean lattice and the clean local Green's function;
   with Cauchy disorder of half-width gamma the averaged Green's function equals the clean one
   at z + i gamma (Lloyd), exactly, on any graph.
@@ -58,7 +58,7 @@ def clean_local_green(z: complex | np.ndarray, K: float) -> np.ndarray:
 
 
 def kesten_mckay_dos(E: float | np.ndarray, K: float) -> np.ndarray:
-    """(K+1) sqrt(4K - E^2) / (2 pi ((K+1)^2 - E^2)) inside |E| < 2 sqrt(K), else 0."""
+    """(K+1) sqrt(4K - E^2) / (2 pi ((K+1)^2 - E^2)) inside ``|E| < 2 sqrt(K)``, else 0."""
     _check_K(K)
     E = np.asarray(E, dtype=float)
     inside = np.abs(E) < 2 * np.sqrt(K)

@@ -3,7 +3,7 @@
 The pool method of :mod:`mbl.cavity.stability` is biased near the transition. Following
 Tikhonov & Mirlin (PRB 99, 214202 (2019)) the operator is instead discretized on a grid.
 Choosing one of the K children of a node to carry the weight, the weighted law psi(G) of the
-real cavity Green's function obeys (hopping V = 1, THEORY §6.2, §6.6)
+real cavity Green's function obeys (hopping V = 1, docs/theory/bethe-lattice.md §6.2, §6.6)
 
     lambda psi(G) = K |G|^(2 beta - 2) integral dg psi(g) h(1/G + g),
 

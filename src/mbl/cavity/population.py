@@ -1,4 +1,5 @@
-"""Finite-eta population dynamics: the law of the complex cavity Green's function (THEORY §6.6).
+"""Finite-eta population dynamics: the law of the complex cavity Green's function
+(docs/theory/bethe-lattice.md §6.6).
 
 A pool of N complex G at z = E + i eta is updated generation by generation,
 G <- 1 / (z - eps - sum_k V_k^2 G_k), the children drawn at random from the previous

@@ -1,16 +1,16 @@
 """Linear stability of the localized solution: the real-energy pool with positive weights.
 
 At eta -> 0+ the cavity Green's functions are real, G = 1 / (E - eps - sum_k V_k^2 G_k), and
-the imaginary parts obey the linear recursion Im G = G^2 sum_k V_k^2 Im G_k (THEORY §6.2).
-Each pool member carries a positive weight y updated as
+the imaginary parts obey the linear recursion Im G = G^2 sum_k V_k^2 Im G_k
+(docs/theory/bethe-lattice.md §6.2). Each pool member carries a positive weight y updated as
 
     y_new = |G_new|^(2 beta) sum_k |V_k|^(2 beta) y_k,
 
-(weights add along branches, THEORY §6.6); the growth of the pool mean per generation is
-lambda(beta), the largest eigenvalue of the transfer operator, and localization is stable
-while lambda(1/2) < 1. A finite pool underestimates lambda(1/2) near the transition (the
-weights freeze onto few paths; the bias decays only like 1/ln^2 N): for a precise critical
-point on the Bethe lattice use :func:`mbl.cavity.lambda_kernel`.
+(weights add along branches, docs/theory/bethe-lattice.md §6.6); the growth of the pool mean per
+generation is lambda(beta), the largest eigenvalue of the transfer operator, and localization is
+stable while lambda(1/2) < 1. A finite pool underestimates lambda(1/2) near the transition (the
+weights freeze onto few paths; the bias decays only like 1/ln^2 N): for a precise critical point on
+the Bethe lattice use :func:`mbl.cavity.lambda_kernel`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Children samplers: the random tree on which the cavity recursion runs (THEORY §6.1, §6.7, §7.3).
+"""Children samplers: the random tree on which the cavity recursion runs
+(docs/theory/bethe-lattice.md §6.1, §6.7; docs/theory/agkl.md §7.3).
 
 Every node has an on-site energy eps, a number of children n and couplings V_k to them; the
 cavity Green's function obeys G = 1 / (z - eps - sum_k V_k^2 G_k). A :class:`Tree` fixes the
 three laws, so the same numba kernels serve
 
-- the Bethe lattice (:func:`bethe`): n = K, V = 1, eps box / Gaussian / Cauchy (DESIGN §3);
+- the Bethe lattice (:func:`bethe`): n = K, V = 1, eps box / Gaussian / Cauchy
+  (docs/conventions.md §2);
 - the AGKL Fock-space tree of a quantum dot (:func:`agkl_tree`);
 - the BAA electron-hole-pair tree (:func:`baa_pair_tree`).
 
@@ -38,7 +40,7 @@ class Tree:
     K : float
         Branching number (fixed) or mean branching (poisson).
     disorder : "box", "gaussian" or "cauchy"
-        Law of the on-site energies, of width ``W`` (conventions of DESIGN §3).
+        Law of the on-site energies, of width ``W`` (conventions of docs/conventions.md §2).
     W : float
         Disorder width.
     coupling : "fixed" or "gaussian"
@@ -90,7 +92,8 @@ def bethe(K: int, W: float, disorder: str = "box") -> Tree:
 
 def agkl_tree(eps: float, g: float, *, Delta: float = 1.0, c_K: float = 1.0,
               c_W: float = 1.0) -> Tree:
-    """AGKL's Fock-space tree of a quasiparticle of energy ``eps`` in a dot (THEORY §7.3).
+    """AGKL's Fock-space tree of a quasiparticle of energy ``eps`` in a dot
+    (docs/theory/agkl.md §7.3).
 
     Poisson branching of mean c_K (eps/Delta)^3 (the 2p1h states directly coupled), on-site
     energies uniform over a band c_W eps, Gaussian couplings of rms Delta / g. The O(1)
@@ -105,7 +108,8 @@ def agkl_tree(eps: float, g: float, *, Delta: float = 1.0, c_K: float = 1.0,
 
 def baa_pair_tree(lam: float, M: float, T: float, *, delta: float = 1.0, c_K: float = 1.0,
                   c_W: float = 1.0) -> Tree:
-    """BAA's electron-hole-pair tree of Fock space (THEORY §6.7, §3.4).
+    """BAA's electron-hole-pair tree of Fock space (docs/theory/bethe-lattice.md §6.7,
+    docs/theory/insulator.md §3.4).
 
     A level decays by emitting an e-h pair; the final states have a density
     c_K M T / delta^2 per unit energy mismatch, mismatches spread over a window c_W delta,

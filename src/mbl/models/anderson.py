@@ -88,7 +88,7 @@ class Anderson:
         return H
 
     def bandwidth_bound(self) -> float:
-        """Bound on |E| for box disorder: 2 d t + W/2 (Gershgorin)."""
+        """Bound on ``|E|`` for box disorder: 2 d t + W/2 (Gershgorin)."""
         return 2 * self.lattice.d * abs(self.t) + self.W / 2
 
     def _onsite(self, rng: np.random.Generator | None, onsite: np.ndarray | None) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The Basko–Aleiner–Altshuler lattice of cells for exact diagonalization (THEORY §1.2–1.3).
+"""The Basko–Aleiner–Altshuler lattice of cells for exact diagonalization
+(docs/theory/baa-model.md §1.2–1.3).
 
 Spinless fermions on sites (cell rho, level l), numbered ``site = rho * levels + l`` with the
 cells in C (row-major) order of ``shape``. In units of the cell level spacing ``delta``
@@ -12,9 +13,9 @@ cells in C (row-major) order of ``shape``. In units of the cell level spacing ``
   ``delta`` (:func:`mbl.models.goe.goe_levels`), centred on 0 (the Fermi energy at half
   filling); cells independent.
 - Tunnelling: every level of a cell to **every** level of each nearest-neighbour cell, one
-  amplitude ``I delta`` (THEORY §1.2, as read from the slide). Whether BAA put random signs on
-  it is [UNCERTAIN]: ``tunnel_signs=True`` draws independent signs ``s_{lm} = ±1`` per bond
-  and level pair; the default ``False`` sets ``s = 1``.
+  amplitude ``I delta`` (docs/theory/baa-model.md §1.2, as read from the slide). Whether BAA put
+  random signs on it is [UNCERTAIN]: ``tunnel_signs=True`` draws independent signs ``s_{lm} = ±1``
+  per bond and level pair; the default ``False`` sets ``s = 1``.
 - Interaction inside each cell only:
 
       V_{l1 l2}^{j1 j2} = lam delta (sigma_l1^j1 sigma_l2^j2 / 2) Y(l1, j1) Y(l2, j2) - (l1 <-> l2),
@@ -22,8 +23,8 @@ cells in C (row-major) order of ``shape``. In units of the cell level spacing ``
 
   (``theta(0) = 1``: the window is closed, ``|x| <= M/2``). ``sigma`` is a symmetric matrix of
   random signs per cell, ``sigma_l^j = sigma_j^l = ±1`` (its diagonal drawn too), which makes
-  ``V_{l1 l2}^{j1 j2} = V_{j2 j1}^{l2 l1}`` and H Hermitian (THEORY §1.2 [RECON]). V is
-  antisymmetric under ``l1 <-> l2`` and under ``j1 <-> j2``.
+  ``V_{l1 l2}^{j1 j2} = V_{j2 j1}^{l2 l1}`` and H Hermitian (docs/theory/baa-model.md §1.2 [RECON]).
+  V is antisymmetric under ``l1 <-> l2`` and under ``j1 <-> j2``.
 - No diagonal (Hartree–Fock) matrix elements: the terms with ``{j1, j2} = {l1, l2}`` are
   dropped (they would be ``n_l1 n_l2`` and are absorbed into xi). These are exactly the terms
   that are diagonal in the Fock basis, so the Fock-basis diagonal of H is ``sum xi n``. Terms
@@ -31,10 +32,10 @@ cells in C (row-major) order of ``shape``. In units of the cell level spacing ``
   are kept.
 
 With ``M -> 0`` only ``l = j`` passes the window, every surviving term is diagonal and dropped:
-no interaction. THEORY's regime is lam << 1, I << 1, 1 << M << lam^{-1/2}; it is not enforced
-here (exact diagonalization explores beyond it). THEORY §1.3 builds periodic lattices of many
-cells; for exact diagonalization the default is ``bc="open"`` and at most
-:data:`MAX_ED_SITES` sites.
+no interaction. The regime of docs/theory/baa-model.md §1.2 is lam << 1, I << 1, 1 << M <<
+lam^{-1/2}; it is not enforced here (exact diagonalization explores beyond it).
+docs/theory/baa-model.md §1.3 builds periodic lattices of many cells; for exact diagonalization the
+default is ``bc="open"`` and at most :data:`MAX_ED_SITES` sites.
 """
 
 from __future__ import annotations
@@ -137,10 +138,11 @@ class BAACells:
     bc : "open" or "periodic" (or one per axis)
         Boundary conditions of the lattice of cells (periodic axes need >= 3 cells).
     tunnel_signs : bool
-        Draw random ``±1`` signs on the tunnelling amplitudes (THEORY: [UNCERTAIN]; default
-        False, one amplitude ``I delta``).
+        Draw random ``±1`` signs on the tunnelling amplitudes (uncertain,
+        docs/theory/baa-model.md §1.2; default False, one amplitude ``I delta``).
     beta : float
-        Dyson index of the levels in a cell (1 = GOE, THEORY's default; 2 = GUE statistics).
+        Dyson index of the levels in a cell (1 = GOE, the default of docs/theory/baa-model.md §1.2;
+        2 = GUE statistics).
 
     Examples
     --------
@@ -153,7 +155,7 @@ class BAACells:
 
     shape: tuple[int, ...]
     levels: int
-    I: float  # noqa: E741 - THEORY's name for the tunnelling
+    I: float  # noqa: E741 - the theory's name for the tunnelling
     lam: float
     M: float
     delta: float = 1.0

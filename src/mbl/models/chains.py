@@ -1,4 +1,5 @@
-"""Disordered spin-1/2 chains and their Jordan–Wigner fermions (DESIGN §2, THEORY §9).
+"""Disordered spin-1/2 chains and their Jordan–Wigner fermions (docs/conventions.md §2,
+docs/theory/xxz-chain.md).
 
 - :class:`XXZChain`: H = J sum_i (S^x_i S^x_{i+1} + S^y_i S^y_{i+1} + Delta S^z_i S^z_{i+1})
   + sum_i h_i S^z_i with S = sigma/2 and random fields h_i ~ U[-W, W];

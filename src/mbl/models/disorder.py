@@ -1,4 +1,4 @@
-"""Random on-site energies with the conventions of DESIGN §3.
+"""Random on-site energies with the conventions of docs/conventions.md §2.
 
 All three distributions are parametrized by the width W:
 

@@ -1,4 +1,4 @@
-"""Quantum dot with a random two-body interaction (AGKL / TBRIM, THEORY §7).
+"""Quantum dot with a random two-body interaction (AGKL / TBRIM, docs/theory/agkl.md).
 
 ``n_orbitals`` spinless orbitals with unfolded GOE energies of mean spacing ``Delta``
 (:func:`mbl.models.goe.goe_levels`, sorted: orbital ``alpha`` is site/bit ``alpha``) and a
@@ -17,20 +17,20 @@ because ``u`` is symmetric. Hence:
 
 - a Fock state and one that differs from it by moving **two** particles are coupled by exactly
   one ``±V_{ab}``: the r.m.s. of these Fock-space hoppings is ``Delta / g`` (AGKL's
-  ``V ~ Delta / g``, THEORY §7.2);
+  ``V ~ Delta / g``, docs/theory/agkl.md §7.2);
 - moving one particle collects one element per spectator (``n_alpha c†_beta c_delta``), of
   r.m.s. ``sqrt(N_spectators) Delta / g``;
 - the pair-diagonal elements ``V_{ab, ab}`` (``n_alpha n_beta``, Hartree–Fock) are dropped
-  unless ``diagonal=True``: "the diagonal parts are absorbed into the energies" (THEORY §7.2),
-  so the Fock-basis diagonal of H is ``sum eps n``.
+  unless ``diagonal=True``: "the diagonal parts are absorbed into the energies"
+  (docs/theory/agkl.md §7.2), so the Fock-basis diagonal of H is ``sum eps n``.
 
-Thouless window (THEORY §7.3): the interaction acts only among orbitals within ``window`` of
-the Fermi level, ``|eps - eps_F| <= window`` for all four orbitals of an element, with
-``window = E_T = g Delta`` by default. ``eps_F`` is the midpoint between the highest orbital
-filled and the lowest empty one in the free Fermi sea of ``n_particles`` fermions. For exact
-diagonalization sizes (``n_orbitals Delta / 2 <= g Delta``) the default window usually holds
-every orbital; pass ``window=math.inf`` to drop it altogether. The window is applied when H is
-built, not when the disorder is drawn, so one realization serves every ``g`` and window.
+Thouless window (docs/theory/agkl.md §7.3): the interaction acts only among orbitals within
+``window`` of the Fermi level, ``|eps - eps_F| <= window`` for all four orbitals of an element, with
+``window = E_T = g Delta`` by default. ``eps_F`` is the midpoint between the highest orbital filled
+and the lowest empty one in the free Fermi sea of ``n_particles`` fermions. For exact
+diagonalization sizes (``n_orbitals Delta / 2 <= g Delta``) the default window usually holds every
+orbital; pass ``window=math.inf`` to drop it altogether. The window is applied when H is built, not
+when the disorder is drawn, so one realization serves every ``g`` and window.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class QuantumDot:
         energy units; default ``None`` = ``E_T = g Delta``; ``math.inf`` disables it.
     diagonal : bool
         Keep the pair-diagonal (Hartree–Fock) elements ``V_{ab, ab} n_alpha n_beta``
-        (default False: absorbed into the energies, THEORY §7.2).
+        (default False: absorbed into the energies, docs/theory/agkl.md §7.2).
 
     Examples
     --------

@@ -1,10 +1,10 @@
 """Wigner–Dyson levels with a given mean spacing: GOE (or any beta) from the tridiagonal model.
 
-The levels of a cell of the BAA lattice (THEORY §1.2–1.3) and the orbitals of the AGKL quantum
-dot (THEORY §7.3) are an *unfolded* Wigner–Dyson spectrum: level repulsion inside the set,
-mean spacing ``spacing``. :func:`goe_levels` draws them from the bulk of a Dumitriu–Edelman
-tridiagonal matrix, which costs O(matrix size) per draw instead of the O(size^3) of a dense
-GOE matrix.
+The levels of a cell of the BAA lattice (docs/theory/baa-model.md §1.2–1.3) and the orbitals of the
+AGKL quantum dot (docs/theory/agkl.md §7.3) are an *unfolded* Wigner–Dyson spectrum: level repulsion
+inside the set, mean spacing ``spacing``. :func:`goe_levels` draws them from the bulk of a
+Dumitriu–Edelman tridiagonal matrix, which costs O(matrix size) per draw instead of the O(size^3) of
+a dense GOE matrix.
 
 The tridiagonal beta-Hermite model (I. Dumitriu and A. Edelman, J. Math. Phys. 43, 5830 (2002))
 -------------------------------------------------------------------------------------------------
@@ -33,9 +33,9 @@ so that the result is a piece of an unfolded Wigner–Dyson sequence of density 
 every nearest-neighbour spacing has mean ``spacing`` (to O(1/N) for the default size), the
 local correlations are those of the bulk (sine kernel: Wigner surmise P(s) ~ (pi s / 2)
 exp(-pi s^2 / 4) in units of the spacing for beta = 1, mean gap ratio 0.5307), and the set is
-centred on 0 in distribution. This is THEORY §1.3's "unfolded GOE spectrum with spacing
-delta". The mean of ``(xi_max - xi_min) / (n - 1)`` over realizations is therefore
-``spacing`` for every ``n``.
+centred on 0 in distribution. This is the "unfolded GOE spectrum with spacing delta" of
+docs/theory/baa-model.md §1.3. The mean of ``(xi_max - xi_min) / (n - 1)`` over realizations
+is therefore ``spacing`` for every ``n``.
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ def goe_levels(
     rng : numpy.random.Generator
         Source of randomness (draws ``N`` normals and ``N - 1`` chi variates).
     beta : float
-        Dyson index: 1 = GOE (default, THEORY §1.2), 2 = GUE, 4 = GSE; any ``beta > 0`` is a
-        valid beta ensemble.
+        Dyson index: 1 = GOE (default, docs/theory/baa-model.md §1.2), 2 = GUE, 4 = GSE; any ``beta
+        > 0`` is a valid beta ensemble.
     matrix_size : int, optional
         Size ``N`` of the tridiagonal matrix, ``N >= n``; default ``max(100, 10 n)``, which
         leaves the unfolded mean spacing within about 0.5% of ``spacing``. ``N = n`` gives the

@@ -1,6 +1,7 @@
 """Observables of time-evolved states in the computational (S^z) basis.
 
-States are columns of amplitudes on sorted basis states (DESIGN §2: bit i is site i, 1 = up).
+States are columns of amplitudes on sorted basis states (docs/conventions.md §3: bit i is site i, 1
+= up).
 """
 
 from __future__ import annotations
@@ -38,5 +39,5 @@ def imbalance(vectors: np.ndarray, states: np.ndarray, L: int, initial: np.ndarr
 
 
 def return_probability(vectors: np.ndarray, psi0: np.ndarray) -> np.ndarray:
-    """|<psi0|psi(t)>|^2 for every column psi(t) of ``vectors``."""
+    """``|<psi0|psi(t)>|^2`` for every column psi(t) of ``vectors``."""
     return np.abs(np.asarray(psi0).conj() @ np.asarray(vectors)) ** 2

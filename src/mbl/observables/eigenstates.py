@@ -6,7 +6,7 @@ import numpy as np
 
 
 def ipr(vectors: np.ndarray) -> np.ndarray:
-    """Inverse participation ratio sum_i |psi_i|^4 of each normalized column."""
+    """Inverse participation ratio ``sum_i |psi_i|^4`` of each normalized column."""
     p = np.abs(np.asarray(vectors)) ** 2
     norm = p.sum(axis=0)
     return (p**2).sum(axis=0) / norm**2

@@ -1,10 +1,10 @@
 """Bipartite entanglement entropies of eigenstates and their random-state (Page) values.
 
-A state is given by its amplitudes on a list of basis states (DESIGN §2: bit i of the integer is
-site i, site 0 the least significant bit). Subsystem A is made of sites ``0 .. cut-1`` (the
-``cut`` least significant bits), B of the others, so a basis state ``s`` is the product of
-``a = s & (2**cut - 1)`` in A and ``b = s >> cut`` in B, and the amplitudes of a state form a
-matrix ``M[a, b]``. Its singular values are the Schmidt values.
+A state is given by its amplitudes on a list of basis states (docs/conventions.md §3: bit i of the
+integer is site i, site 0 the least significant bit). Subsystem A is made of sites ``0 .. cut-1``
+(the ``cut`` least significant bits), B of the others, so a basis state ``s`` is the product of ``a
+= s & (2**cut - 1)`` in A and ``b = s >> cut`` in B, and the amplitudes of a state form a matrix
+``M[a, b]``. Its singular values are the Schmidt values.
 
 Inside a U(1) sector (fixed particle number, or fixed S^z) the matrix ``M`` is block diagonal:
 the particle number of ``a`` fixes that of ``b``. More generally, ``M`` is block diagonal along

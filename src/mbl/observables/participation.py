@@ -1,7 +1,7 @@
 """Participation entropies and Kullback-Leibler divergences of eigenstates.
 
 Both measure how a state spreads over the computational basis through its probabilities
-p_i = |psi_i|^2. In the ergodic phase eigenstates cover the Hilbert space (S_q ~ ln D), in the
+``p_i = |psi_i|^2``. In the ergodic phase eigenstates cover the Hilbert space (S_q ~ ln D), in the
 localized phase they occupy a vanishing fraction of it (Luitz, Laflorencie & Alet, PRB 91,
 081103 (2015)).
 """
@@ -25,7 +25,7 @@ KL_FLOOR: float = float(np.finfo(np.float64).tiny)
 
 
 def _probabilities(vectors: np.ndarray, name: str = "vectors") -> np.ndarray:
-    """Normalized |psi_i|^2 of each column (a zero column is refused)."""
+    """Normalized ``|psi_i|^2`` of each column (a zero column is refused)."""
     vectors = np.asarray(vectors)
     if vectors.ndim not in (1, 2) or vectors.shape[0] == 0:
         raise InputError(
@@ -47,7 +47,7 @@ def participation_entropies(
 ) -> dict[float, np.ndarray]:
     """Participation (Rényi) entropies S_q of each state in the computational basis.
 
-    With p_i = |psi_i|^2 (each column normalized here), S_q = ln(sum_i p_i^q) / (1 - q);
+    With ``p_i = |psi_i|^2`` (each column normalized here), ``S_q = ln(sum_i p_i^q) / (1 - q)``;
     S_1 = -sum_i p_i ln p_i (Shannon) and S_inf = -ln max_i p_i. S_2 = ln(PR) is the log of
     the participation ratio. For a state on a single basis state all vanish; for a uniform
     state they all equal ln D. S_q decreases with q.
@@ -99,7 +99,7 @@ def participation_entropies(
 
 @numba.njit(cache=True)
 def _column_moments(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per column: norm^2, sum |v|^2 ln |v|^2, sum |v|^4 and max |v|^2, in one pass."""
+    """Per column: norm^2, ``sum |v|^2 ln |v|^2``, ``sum |v|^4`` and ``max |v|^2``, in one pass."""
     dim, k = v.shape
     norm, plogp, p2, pmax = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
     for j in range(k):
@@ -128,7 +128,7 @@ def _low_order_entropies(vectors: np.ndarray, qs: tuple, qf: list[float]) -> dic
 def kl_divergence_neighbours(vectors: np.ndarray) -> np.ndarray:
     """Kullback-Leibler divergence between consecutive eigenstates.
 
-    KL_n = sum_i p_i^(n) ln(p_i^(n) / p_i^(n+1)) with p^(n) = |psi^(n)|^2 the normalized
+    KL_n = sum_i p_i^(n) ln(p_i^(n) / p_i^(n+1)) with ``p^(n) = |psi^(n)|^2`` the normalized
     probabilities of column n; the columns should be eigenstates sorted by energy. For
     eigenvectors of a GOE matrix (Porter-Thomas distributed components) the mean is 2 (exactly
     2 - 2/D for independent random real unit vectors of dimension D); in the localized phase

@@ -1,4 +1,4 @@
-"""Quasiparticle spectral weights in Fock space (AGKL, THEORY §7.3).
+"""Quasiparticle spectral weights in Fock space (AGKL, docs/theory/agkl.md §7.3).
 
 A quasiparticle added to the free Fermi sea, ``|qp> = c†_alpha |FS>``, is a single Fock state
 of the ``N + 1`` particle sector. Its overlaps with the interacting eigenstates,
@@ -86,7 +86,7 @@ class QuasiparticleSpectrum:
 
 
 def fermi_sea_plus_one(n_orbitals: int, n_particles: int, alpha: int) -> int:
-    """Fock state ``c†_alpha |FS>``: orbitals ``0 .. n_particles - 1`` filled, plus ``alpha``.
+    """Fock state ``c†_alpha |FS>``: orbitals 0 to ``n_particles - 1`` filled, plus ``alpha``.
 
     Orbitals are numbered by increasing energy (bit ``i`` = orbital ``i``), as in
     :class:`mbl.models.dot.QuantumDot`.

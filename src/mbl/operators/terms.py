@@ -16,7 +16,7 @@ right (so it acts on a state right to left). The alphabet:
 ``C``  ``c†`` creates, with the same string
 =====  ==================================================================================
 
-Fermion operators are ordered by increasing site index (DESIGN §2), so e.g. ``"Cc"`` on
+Fermion operators are ordered by increasing site index (docs/conventions.md §3), so e.g. ``"Cc"`` on
 ``(i, j)`` is ``c†_i c_j`` with the sign ``(-1)**(occupied sites strictly between i and j)``
 for either order of ``i`` and ``j``, the bond across a periodic boundary included.
 """

@@ -13,7 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mbl._core.errors import InputError
-from mbl.plot.style import CAPSIZE, DPI, FIGSIZE, GRID_ALPHA, axis_label
+from mbl.plot.select import select, variable_for
+from mbl.plot.style import CAPSIZE, DPI, FIGSIZE, GRID_ALPHA, data_label, log_scale
 
 SAMPLE = "sample"
 
@@ -31,7 +32,9 @@ class CurveData:
     x : numpy.ndarray
         Coordinate values along the x dimension, sorted ascending when numeric.
     mean, stderr : numpy.ndarray
-        Mean over samples and its standard error (NaN where fewer than 1 resp. 2 samples).
+        Mean over samples and its standard error (NaN where fewer than 1 resp. 2 samples;
+        with one sample, the sample's own error where the variable names one in
+        ``ancillary_variables``, e.g. ``Lambda_error`` of a transfer-matrix study).
     n : numpy.ndarray
         Number of valid (non-NaN) samples per point.
     """
@@ -46,6 +49,11 @@ class CurveData:
 
 def _names(names) -> str:
     return ", ".join(repr(str(n)) for n in names) or "(none)"
+
+
+def _values(da: xr.DataArray) -> str:
+    values = [_fmt(v.item() if isinstance(v, np.generic) else v) for v in da.values[:6]]
+    return ", ".join(values) + (", ..." if da.size > 6 else "")
 
 
 def _fmt(value: Any) -> str:
@@ -78,7 +86,8 @@ def _check_dim(ds: xr.Dataset, da: xr.DataArray, role: str, name: str) -> None:
         )
 
 
-def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> list[CurveData]:
+def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None,
+               sel: Mapping[str, Any] | None = None) -> list[CurveData]:
     """Average an observable over disorder samples, one curve per hue value.
 
     Dimensions after ``sample`` in `y` (the observable's own axes, e.g. ``r_index``) are
@@ -91,9 +100,11 @@ def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> lis
     x : str
         Dimension along the horizontal axis.
     y : str
-        Data variable to average.
+        Data variable to average, or an observable's name (:func:`mbl.plot.select.variable_for`).
     hue : str, optional
         Dimension giving one curve per value.
+    sel : mapping, optional
+        Dimensions fixed at one value first, e.g. ``{"L": 8}`` (``mbl plot --sel L=8``).
 
     Returns
     -------
@@ -105,8 +116,9 @@ def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> lis
     InputError
         On unknown names, or when `y` has other dimensions longer than 1.
     """
-    if y not in ds.data_vars:
-        raise InputError(f"unknown y {y!r}; available data variables: {_names(ds.data_vars)}")
+    if sel:
+        ds = select(ds, sel)
+    y = variable_for(ds, y, x)
     da = ds[y]
     _check_dim(ds, da, "x", x)
     if hue is not None:
@@ -125,8 +137,8 @@ def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> lis
         raise InputError(
             f"{y!r} has extra dimension(s) {spec} besides x={x!r}"
             + (f" and hue={hue!r}" if hue else "")
-            + f"; select a single value, e.g. fix {d0} with ds.sel({d0}=...), "
-            f"or plot it as separate curves with --hue {d0}"
+            + f"; fix one value with --sel {d0}=VALUE ({d0}: {_values(ds[d0])}) or draw one "
+            f"curve per value with --hue {d0} (in Python: sel= or hue= of plot_curves)"
         )
     da = da.isel({d: 0 for d in extra}, drop=True)
     arr = da.transpose(*keep, SAMPLE, *own).values.astype(float)
@@ -134,6 +146,9 @@ def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> lis
         arr = arr.reshape(*arr.shape[: len(keep) + 1], -1)
         arr = _nan_stats(arr)[0]
     mean, stderr, n = _nan_stats(arr)
+    error = _own_error(ds, y, keep, extra, arr)
+    if error is not None:  # one sample: its own standard error (transfer matrices)
+        stderr = np.where(n == 1, error, stderr)
     xvals = np.asarray(da[x].values)
     order = np.argsort(xvals, kind="stable") if xvals.dtype.kind in "iuf" else slice(None)
     if hue is None:
@@ -143,6 +158,21 @@ def curve_data(ds: xr.Dataset, *, x: str, y: str, hue: str | None = None) -> lis
         CurveData(f"{hue} = {_fmt(v)}", v, xvals[order], m[order], e[order], k[order])
         for v, m, e, k in zip(values, mean, stderr, n, strict=True)
     ]
+
+
+def _own_error(ds: xr.Dataset, y: str, keep: list[str], extra: list[str],
+               arr: np.ndarray) -> np.ndarray | None:
+    """The mean of ``y``'s per-sample error variable over its valid samples, or None."""
+    name = ds[y].attrs.get("ancillary_variables")
+    if name not in ds.data_vars or SAMPLE not in ds[y].dims or ds[name].dims != ds[y].dims:
+        return None
+    if set(ds[y].dims) - {*keep, *extra, SAMPLE}:  # arrays: their errors are not declared
+        return None
+    err = ds[name].isel({d: 0 for d in extra}, drop=True).transpose(*keep, SAMPLE)
+    err = err.values.astype(float)
+    if err.shape != arr.shape:
+        return None
+    return _nan_stats(np.where(np.isfinite(arr), err, np.nan))[0]
 
 
 def _colors(k: int) -> list:
@@ -164,30 +194,38 @@ def plot_curves(
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
-    logx: bool = False,
-    logy: bool = False,
+    logx: bool | None = None,
+    logy: bool | None = None,
+    sel: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Plot sample-averaged curves with standard-error bars.
 
     Parameters
     ----------
-    ds, x, y, hue
+    ds, x, y, hue, sel
         As in :func:`curve_data`.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new talk-sized figure is created when omitted.
     references : mapping of str to float, optional
         Horizontal dashed reference lines, legend label to value.
     xlabel, ylabel, title : str, optional
-        Overrides; defaults come from the label table and ``ds.attrs["study_name"]``.
-    logx, logy : bool
-        Logarithmic axes.
+        Overrides; by default ``"long_name [units]"`` of the coordinate and the variable
+        (:func:`mbl.plot.style.data_label`) and ``ds.attrs["study_name"]``.
+    logx, logy : bool, optional
+        Logarithmic axes; by default as the metadata prefers (``axis_scale``: times, IPRs,
+        Lambda are logarithmic). A logarithmic x axis leaves out points at x <= 0 (t = 0).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure holding the axes.
     """
+    if sel:
+        ds = select(ds, sel)
+    y = variable_for(ds, y, x)
     curves = curve_data(ds, x=x, y=y, hue=hue)
+    logx = log_scale(ds[x]) if logx is None else logx
+    logy = log_scale(ds[y]) if logy is None else logy
     if ax is None:
         fig = Figure(figsize=FIGSIZE, layout="tight")
         ax = fig.add_subplot()
@@ -196,12 +234,14 @@ def plot_curves(
     handles = []
     for c, color in zip(curves, _colors(len(curves)), strict=True):
         style = dict(color=color, marker="o", markersize=4, linestyle="-", capsize=CAPSIZE)
-        handles.append(ax.errorbar(c.x, c.mean, yerr=c.stderr, label=c.label, **style))
+        keep = c.x > 0 if logx and c.x.dtype.kind in "iuf" else slice(None)
+        handles.append(ax.errorbar(c.x[keep], c.mean[keep], yerr=c.stderr[keep], label=c.label,
+                                   **style))
     for i, (label, value) in enumerate((references or {}).items()):
         grey = ("0.2", "0.45", "0.65")[i % 3]
         handles.append(ax.axhline(value, linestyle="--", linewidth=1.2, color=grey, label=label))
-    ax.set_xlabel(xlabel if xlabel is not None else axis_label(x))
-    ax.set_ylabel(ylabel if ylabel is not None else axis_label(y))
+    ax.set_xlabel(xlabel if xlabel is not None else data_label(ds[x]))
+    ax.set_ylabel(ylabel if ylabel is not None else data_label(ds[y]))
     title = title if title is not None else ds.attrs.get("study_name")
     if title:
         ax.set_title(str(title))

@@ -1,4 +1,4 @@
-"""Published results reproduced end to end: study, analysis, figure, table (DESIGN §5)."""
+"""Published results reproduced end to end: study, analysis, figure, table (docs/cli.md §3)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from mbl.reproduce.base import Report, Reproduction, Row
 REPRODUCTIONS: dict[str, Reproduction] = {
     anderson_1d_lyapunov.NAME: Reproduction(
         anderson_1d_lyapunov.NAME, "1D Lyapunov exponent across the band vs the Born formula",
-        anderson_1d_lyapunov.run),
+        anderson_1d_lyapunov.run, quick_seconds=5),
     anderson_2d_scaling.NAME: Reproduction(
         anderson_2d_scaling.NAME, "2D: one-parameter scaling of Lambda(M, W), xi(W), all localized",
         anderson_2d_scaling.run),
@@ -46,7 +46,7 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         anderson_3d_tmm.run),
     anderson_lowd.NAME: Reproduction(
         anderson_lowd.NAME, "all states localized in d = 1, 2: saturation of the PR",
-        anderson_lowd.run),
+        anderson_lowd.run, quick_seconds=150),
     entanglement_growth.NAME: Reproduction(
         entanglement_growth.NAME, "S(t) after a quench: plateau at Delta = 0, ln t growth at 0.2",
         entanglement_growth.run),
@@ -83,7 +83,9 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     baa_transport.NAME: Reproduction(
         baa_transport.NAME, baa_transport.DESCRIPTION, baa_transport.run),
     vrh_mott.NAME: Reproduction(vrh_mott.NAME, vrh_mott.DESCRIPTION, vrh_mott.run),
-    baa_gamma_distribution.NAME: Reproduction(baa_gamma_distribution.NAME, baa_gamma_distribution.DESCRIPTION, baa_gamma_distribution.run),  # noqa: E501
+    baa_gamma_distribution.NAME: Reproduction(
+        baa_gamma_distribution.NAME, baa_gamma_distribution.DESCRIPTION,
+        baa_gamma_distribution.run, quick_seconds=300),
     baa_tc.NAME: Reproduction(baa_tc.NAME, baa_tc.DESCRIPTION, baa_tc.run),
     baa_phase_diagram.NAME: Reproduction(baa_phase_diagram.NAME, baa_phase_diagram.DESCRIPTION, baa_phase_diagram.run),  # noqa: E501
 }

@@ -1,10 +1,10 @@
 """``agkl-threshold``: the delocalization threshold eps_c(g) of a quasiparticle in a dot.
 
-The AGKL Fock-space tree (THEORY §7.3; :func:`mbl.cavity.agkl_tree`, c_K = c_W = 1, Delta = 1)
-is run through the weighted real-energy pool; eps_c(g) is where lambda(1/2) = 1. AGKL
-predict eps_c ~ Delta (g / ln g)^(1/2), so eps_c^2 ln g / (g Delta^2) should tend to a
-constant; its value depends on the O(1) constants of the tree model (c_K, c_W) and carries
-the pool's finite-N bias (lambda(1/2) slightly low), so no reference value is quoted.
+The AGKL Fock-space tree (docs/theory/agkl.md §7.3; :func:`mbl.cavity.agkl_tree`, c_K = c_W = 1,
+Delta = 1) is run through the weighted real-energy pool; eps_c(g) is where lambda(1/2) = 1. AGKL
+predict eps_c ~ Delta (g / ln g)^(1/2), so eps_c^2 ln g / (g Delta^2) should tend to a constant; its
+value depends on the O(1) constants of the tree model (c_K, c_W) and carries the pool's finite-N
+bias (lambda(1/2) slightly low), so no reference value is quoted.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """``baa-cells-mobility-edge``: many-body mobility edge of the BAA lattice of cells (ED).
 
-The BAA lattice of cells (THEORY §1.2, :class:`mbl.models.baa_cells.BAACells`) in exact
-diagonalization: a 1D chain of cells with ``LEVELS = 4`` GOE levels each (spacing delta),
+The BAA lattice of cells (docs/theory/baa-model.md §1.2, :class:`mbl.models.baa_cells.BAACells`) in
+exact diagonalization: a 1D chain of cells with ``LEVELS = 4`` GOE levels each (spacing delta),
 all-to-all tunnelling ``I delta`` between neighbouring cells (open ends), the windowed random
-interaction ``lambda delta`` of width ``M delta`` inside each cell, at half filling. The mean
-gap ratio resolved by energy density eps = (E - E_min)/(E_max - E_min) over the whole spectrum,
-on a grid of lambda, for 2 cells (8 sites, N = 70) and 3 cells (12 sites, N = 924); 4 cells
-(16 sites, N = 12870) is beyond dense diagonalization of many samples. In each eps window the
-crossing lambda*(eps) of the two sizes is where <r> stops decreasing and starts increasing with
-the size: a finite-size estimate of the many-body mobility edge lambda_c(eps) (THEORY §5.2: in
-a closed system the BAA transition at T_c is a critical energy density).
+interaction ``lambda delta`` of width ``M delta`` inside each cell, at half filling. The mean gap
+ratio resolved by energy density eps = (E - E_min)/(E_max - E_min) over the whole spectrum, on a
+grid of lambda, for 2 cells (8 sites, N = 70) and 3 cells (12 sites, N = 924); 4 cells (16 sites, N
+= 12870) is beyond dense diagonalization of many samples. In each eps window the crossing
+lambda*(eps) of the two sizes is where <r> stops decreasing and starts increasing with the size: a
+finite-size estimate of the many-body mobility edge lambda_c(eps)
+(docs/theory/phase-diagram.md §5.2: in a closed system the BAA transition at T_c is a critical
+energy density).
 
 There is no published number for this ED model, so the reference is null. The sizes are tiny:
 the 2-cell spectrum has only ~14 levels per eps window, and its <r> differs from the Poisson
@@ -39,7 +40,8 @@ I_TUNNEL = 0.1
 M_WINDOW = 3.0
 LAM_GRID = [0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 1.0]
 EPS_BINS = 5
-SOURCE = ("many-body mobility edge lambda_c(eps) of the BAA lattice of cells (THEORY §1.2, §5.2): "
+SOURCE = ("many-body mobility edge lambda_c(eps) of the BAA lattice of cells "
+          "(docs/theory/baa-model.md §1.2, docs/theory/phase-diagram.md §5.2): "
           "crossing of 2 and 3 cells; no published value for this ED model")
 MODES = {True: dict(samples={2: 800, 3: 160}), False: dict(samples={2: 8000, 3: 1000})}
 

@@ -1,14 +1,14 @@
 """``baa-gamma-distribution``: P(Gamma) of the BAA SCBA below and above T_c as eta decreases.
 
-The order of limits of THEORY §2.4 on a finite lattice of GOE cells (lambda = 2e-3, M = 5,
-I = 0.01, d = 1): for each temperature, lattices of growing size and, on each, bath widths
-eta decreasing over decades (:func:`mbl.baa.limits.order_of_limits`). Two fractions of the
-levels in the thermal window are reported:
+The order of limits of docs/theory/scba.md §2.4 on a finite lattice of GOE cells (lambda = 2e-3, M =
+5, I = 0.01, d = 1): for each temperature, lattices of growing size and, on each, bath widths eta
+decreasing over decades (:func:`mbl.baa.limits.order_of_limits`). Two fractions of the levels in the
+thermal window are reported:
 
 - broadened beyond a fixed width, Gamma > g* = 1% of <Gamma_in> = pi lam^2 M T (BAA's
   P(Gamma != 0)): below T_c it falls towards 0 as eta -> 0 (the widths follow eta), above T_c
   it saturates at a finite value (the widths stay finite);
-- Gamma/eta > 10 (THEORY §2.4's working criterion): below T_c it keeps a small,
+- Gamma/eta > 10 (the working criterion of docs/theory/scba.md §2.4): below T_c it keeps a small,
   nearly eta-independent value (the Levy tail of Gamma/eta), above T_c it rises to 1.
 
 T = 0.3 delta lies below both the tree T_c (~0.53) and the T_c equation (~4.1 at kappa = 1);
@@ -97,7 +97,7 @@ def _figure(results: dict[float, LimitsResult], path: Path) -> Path:
             if eta.size > 1:
                 f0 = res.fraction_fixed[-1][np.argmax(res.etas < res.width_threshold)]
                 ax.plot(eta, f0 * np.sqrt(eta / eta[0]), "k:", lw=1,
-                        label=r"$\propto\eta^{1/2}$ (Lévy tail, THEORY §3.2)")
+                        label=r"$\propto\eta^{1/2}$ (Lévy tail, docs/theory/insulator.md §3.2)")
             ax.set_yscale("log")
             ax.set_ylim(3e-4, 1.5)
         ax.set_xscale("log")

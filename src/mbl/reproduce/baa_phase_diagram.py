@@ -1,4 +1,5 @@
-"""``baa-phase-diagram``: the BAA phase diagram in the (lambda, T/delta) plane (THEORY §5.1).
+"""``baa-phase-diagram``: the BAA phase diagram in the (lambda, T/delta) plane
+(docs/theory/phase-diagram.md §5.1).
 
 Boundaries: the T_c equation (12 lam M T/delta) ln(1/lam) = exp(kappa delta |ln I|/T) with the
 uncertain kappa = 1 and its asymptote delta/(12 lam M ln(1/lam)); T_in = delta/(6 pi M lam)
@@ -32,7 +33,8 @@ NAME = "baa-phase-diagram"
 DESCRIPTION = "BAA phase diagram (lambda, T): insulator, non-ergodic and ergodic metal"
 SEED = 20060101
 M, I, D = 5.0, 0.01, 1  # noqa: E741
-ASYMPTOTE = "BAA T_c asymptote delta/(12 lam M ln(1/lam)) (THEORY §3.4; 12 read from the slides)"
+ASYMPTOTE = ("BAA T_c asymptote delta/(12 lam M ln(1/lam)) "
+             "(docs/theory/insulator.md §3.4; 12 read from the slides)")
 MODES = {
     True: dict(lams=(5e-4, 2e-3), temps=(0.3, 1.5, 6.0), sizes=(4, 8),
                etas=(1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8), max_iter=60, tc_lams=(5e-4, 2e-3),
@@ -109,7 +111,7 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
                         params={"lambda": lam, "M": M}, interval=interval(tcs[lam].value,
                                                                           tcs[lam].error)))
         rows.append(Row("T_c_equation", p.tc_equation(), None, None,
-                        "BAA T_c equation, kappa = 1 [UNCERTAIN] (THEORY §3.4)",
+                        "BAA T_c equation, kappa = 1 [UNCERTAIN] (docs/theory/insulator.md §3.4)",
                         params={"lambda": lam, "M": M, "I": I, "kappa": 1.0}))
         ticker.tick()
     fig = _figure(mode, points, tcs, output_directory(out, NAME, quick) / f"{NAME}.png")

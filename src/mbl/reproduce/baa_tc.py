@@ -31,7 +31,8 @@ DESCRIPTION = "BAA T_c(lambda): linearized SCBA on the e-h tree vs the T_c equat
 SEED = 20050815
 M = 5.0
 IS = (0.01, 0.1)
-ASYMPTOTE = "BAA T_c asymptote delta/(12 lam M ln(1/lam)) (THEORY §3.4; 12 read from the slides)"
+ASYMPTOTE = ("BAA T_c asymptote delta/(12 lam M ln(1/lam)) "
+             "(docs/theory/insulator.md §3.4; 12 read from the slides)")
 MODES = {
     True: dict(lams=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2), particles=3000, check=12_000),
     False: dict(lams=(1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2), particles=20_000,
@@ -96,11 +97,13 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
                         interval=interval(r.value, r.error)))
         c_eff = 1.0 / (r.value * lam * M * np.log(1.0 / lam))
         rows.append(Row("C_eff", c_eff, c_eff * r.error / r.value, cf.TC_PREFACTOR,
-                        "prefactor 12 of the T_c equation [SLIDE, OCR-damaged] (THEORY §3.4)",
+                        "prefactor 12 of the T_c equation [SLIDE, OCR-damaged] "
+                        "(docs/theory/insulator.md §3.4)",
                         params={"lambda": lam, "M": M, "T_c/(M delta)": round(r.value / M, 4)}))
         for ii in IS:
             rows.append(Row("T_c_equation", cf.tc_equation(lam, ii, M), None, None,
-                            "BAA T_c equation, kappa = 1 [UNCERTAIN] (THEORY §3.4)",
+                            "BAA T_c equation, kappa = 1 [UNCERTAIN] "
+                            "(docs/theory/insulator.md §3.4)",
                             params={"lambda": lam, "M": M, "I": ii, "kappa": 1.0}))
         ticker.tick()
     if mode["check"] is not None:  # population-size check at the middle lambda

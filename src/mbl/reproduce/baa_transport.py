@@ -1,4 +1,5 @@
-"""``baa-transport``: sigma, kappa and the Lorentz number of the BAA metal (THEORY §4.4).
+"""``baa-transport``: sigma, kappa and the Lorentz number of the BAA metal
+(docs/theory/metal.md §4.4).
 
 The kinetic network of cells (:mod:`mbl.transport.kinetic`) with GOE levels and uniform
 widths <Gamma> = x delta^2/(16 pi d T) is solved at fixed T for crossover variables
@@ -87,7 +88,7 @@ from mbl.transport.kinetic_bonds import levy_window_bias
 NAME = "baa-transport"
 DESCRIPTION = "BAA kinetic network: sigma, kappa and L/L0 vs T^2/(delta T_el) against both limits"
 SEED = 20050623
-SOURCE = "BAA, Ann. Phys. 321, 1126 (2006); THEORY §4.4"
+SOURCE = "BAA, Ann. Phys. 321, 1126 (2006); docs/theory/metal.md §4.4"
 LOW = np.array([0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1])
 HIGH = np.array([3.0, 5.0, 10.0, 20.0, 50.0, 100.0])
 MODES = {

@@ -1,4 +1,4 @@
-"""What every reproduction returns, and how it runs its built-in study (DESIGN §5)."""
+"""What every reproduction returns, and how it runs its built-in study (docs/cli.md §3)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import xarray as xr
 
+from mbl.reproduce.verdict import SCHEMA, run_provenance, verdict
 from mbl.study.config import parse_config
 from mbl.study.export import to_dataset
 from mbl.study.runner import Progress, run_study
@@ -36,6 +37,8 @@ class Row:
         for key in ("value", "error", "reference", "reference_error"):
             d[key] = _finite(d[key])
         d["interval"] = None if self.interval is None else [_finite(v) for v in self.interval]
+        d["verdict"] = verdict(d["value"], d["error"], d["reference"], d["reference_error"],
+                               d["interval"])
         return d
 
 
@@ -45,15 +48,26 @@ def _finite(x: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Report:
+    """A reproduction's result; ``provenance`` is taken when the report is made (end of run)."""
+
     name: str
     quick: bool
     seconds: float
     figures: list[str]
     results: list[Row]
+    provenance: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.provenance is None:
+            object.__setattr__(self, "provenance",
+                               run_provenance("quick" if self.quick else "full"))
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "quick": self.quick, "seconds": round(self.seconds, 3),
-                "figures": self.figures, "results": [r.as_json() for r in self.results]}
+        """The ``mbl reproduce --json`` object (schema :data:`~mbl.reproduce.verdict.SCHEMA`)."""
+        return {"schema": SCHEMA, "name": self.name, "quick": self.quick,
+                "seconds": round(self.seconds, 3), "figures": self.figures,
+                "results": [r.as_json() for r in self.results],
+                "provenance": self.provenance}
 
     def table(self) -> str:
         """Measured vs reference, one line per row."""
@@ -82,9 +96,16 @@ class Runner(Protocol):
 
 @dataclass(frozen=True)
 class Reproduction:
+    """A registered reproduction; ``quick_seconds``/``full_seconds``: its typical wall time on a
+    2-core machine where one was measured (one worker, beside other work: an upper figure).
+    ``mbl reproduce`` lists them; a full mode without one shows the time of its committed run
+    in ``data/reproductions``."""
+
     name: str
     title: str
     run: Runner
+    quick_seconds: float | None = None
+    full_seconds: float | None = None
 
 
 def output_directory(out: str | Path, name: str, quick: bool) -> Path:

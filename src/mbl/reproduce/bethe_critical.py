@@ -2,9 +2,9 @@
 
 lambda(1/2) is the largest eigenvalue of the discretized AAT transfer operator
 (:func:`mbl.cavity.lambda_kernel`); W_c(K) is its root, with the error from independent
-replicas and the discretization shift (THEORY §6.5-§6.6). The figure shows lambda(1/2)(W) at
-K = 2 next to AAT's closed forms (upper limit 2eK/W ln(W/2), large-K 4K/W ln(W/2)) and the
-weighted-pool estimate, whose finite-N bias the kernel avoids; and W_c against K.
+replicas and the discretization shift (docs/theory/bethe-lattice.md §6.5-§6.6). The figure shows
+lambda(1/2)(W) at K = 2 next to AAT's closed forms (upper limit 2eK/W ln(W/2), large-K 4K/W ln(W/2))
+and the weighted-pool estimate, whose finite-N bias the kernel avoids; and W_c against K.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """``bethe-gamma-distribution``: the law of Gamma = -Im Sigma on the Bethe lattice as eta -> 0.
 
-Population dynamics at K = 2, E = 0 (THEORY §6.6). In the metal (W = 10 < W_c = 18.17) P(Gamma)
-converges to a finite distribution as eta decreases; in the insulator (W = 25) it collapses
-onto Gamma ~ eta with the resonance tail P ~ eta^(1/2) Gamma^(-3/2) (THEORY §3.2). The table
-gives the tail exponent at the smallest eta and the slope d ln Gamma_typ / d ln eta
-(0 in the metal, 1 in the insulator) on eta <= 1e-5.
+Population dynamics at K = 2, E = 0 (docs/theory/bethe-lattice.md §6.6). In the metal (W = 10 < W_c
+= 18.17) P(Gamma) converges to a finite distribution as eta decreases; in the insulator (W = 25) it
+collapses onto Gamma ~ eta with the resonance tail P ~ eta^(1/2) Gamma^(-3/2)
+(docs/theory/insulator.md §3.2). The table gives the tail exponent at the smallest eta and the slope
+d ln Gamma_typ / d ln eta (0 in the metal, 1 in the insulator) on eta <= 1e-5.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ ETAS = (1e-3, 1e-5, 1e-7, 1e-9)
 MODES = {True: dict(pool=100_000, pools=4, measure=10),
          False: dict(pool=1_000_000, pools=6, measure=20)}
 FIT_ETA = 1e-5  # the slope in eta is fitted on eta <= FIT_ETA (the linear-response regime)
-SOURCE = "localized phase: Gamma ~ eta, resonance tail eta^(1/2) Gamma^(-3/2) (THEORY §3.2)"
+SOURCE = ("localized phase: Gamma ~ eta, resonance tail eta^(1/2) Gamma^(-3/2) "
+          "(docs/theory/insulator.md §3.2)")
 
 
 def _eta_slope(res: dict[float, PopulationResult]) -> tuple[float, float]:

@@ -1,24 +1,23 @@
 """``dot-fock-localization``: quasiparticle localization in Fock space in a quantum dot (AGKL).
 
 Exact diagonalization of the dot with a random two-body interaction of r.m.s. ``Delta / g``
-(:class:`mbl.models.dot.QuantumDot`, THEORY §7.3): ``n_orbitals`` GOE orbitals, a free Fermi
-sea of ``n_particles``, and the sector of ``n_particles + 1`` where the quasiparticle
-``c†_alpha|FS>`` lives. For every empty orbital alpha the Fock-space inverse participation
-ratio ``IPR = sum_n |<n|c†_alpha FS>|^2`` of the quasiparticle on the eigenstates is measured
-against its excitation energy ``eps = eps_alpha - eps_F`` (units of Delta): IPR ~ 1 when the
-quasiparticle is (nearly) an eigenstate, small when it decays into many 2p1h, 3p2h, ...
-states.
+(:class:`mbl.models.dot.QuantumDot`, docs/theory/agkl.md §7.3): ``n_orbitals`` GOE orbitals, a free
+Fermi sea of ``n_particles``, and the sector of ``n_particles + 1`` where the quasiparticle
+``c†_alpha|FS>`` lives. For every empty orbital alpha the Fock-space inverse participation ratio
+``IPR = sum_n |<n|c†_alpha FS>|^2`` of the quasiparticle on the eigenstates is measured against its
+excitation energy ``eps = eps_alpha - eps_F`` (units of Delta): IPR ~ 1 when the quasiparticle is
+(nearly) an eigenstate, small when it decays into many 2p1h, 3p2h, ... states.
 
 The measured threshold ``eps_c`` is where the sample-mean IPR, taken per orbital (orbital
 alpha = the (alpha - n)th empty level, plotted at its mean eps) first falls below 1/2,
 linearly interpolated between neighbouring orbitals; its error is a bootstrap over samples.
 The criterion "IPR = 1/2" is a convention of this reproduction, so the comparison with AGKL's
 ``eps_c ~ Delta (g / ln g)^{1/2}`` (PRL 78, 2803 (1997)) holds only up to an O(1) factor,
-which THEORY §7.2 leaves [UNCERTAIN]; what can be compared is the growth with g. The
+which docs/theory/agkl.md §7.2 leaves [UNCERTAIN]; what can be compared is the growth with g. The
 interaction acts within the Thouless window ``|eps - eps_F| <= g Delta`` (the model's default,
-THEORY §7.3): at the smallest g, orbitals beyond it do not interact, and their IPR is that of
-the (interacting) Fermi sea they are added to. A row is null where the mean IPR does not cross
-1/2 inside the orbitals of the dot (a finite dot has ``eps <= (n_orbitals - n) Delta``).
+docs/theory/agkl.md §7.3): at the smallest g, orbitals beyond it do not interact, and their IPR is
+that of the (interacting) Fermi sea they are added to. A row is null where the mean IPR does not
+cross 1/2 inside the orbitals of the dot (a finite dot has ``eps <= (n_orbitals - n) Delta``).
 
 The gap ratio ``<r>`` of the middle half of the ``n + 1`` sector is reported per g as well
 (no reference: the sector mixes Fock-localized low-lying and ergodic high-lying states).

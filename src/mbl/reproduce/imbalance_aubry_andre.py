@@ -1,7 +1,7 @@
 """``imbalance-aubry-andre``: long-time imbalance of the interacting Aubry–André chain.
 
 The XXZ chain in the quasiperiodic field h_i = W cos(2 pi beta i + phi), beta the golden
-mean, phi uniform (DESIGN §3), open boundaries, S^z = 0, starts in the Néel state (the
+mean, phi uniform (docs/conventions.md §2), open boundaries, S^z = 0, starts in the Néel state (the
 density wave of Schreiber et al., Science 349, 842 (2015)) and evolves; the imbalance
 I(t) = sum_i z_i(0) <sigma^z_i(t)> / L is averaged over the stored (log-spaced) times of the
 last decade, t in [t_max / 10, t_max], and over phases.

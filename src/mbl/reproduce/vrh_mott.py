@@ -43,7 +43,7 @@ from mbl.transport.vrh import MottSweep, fit_mott, mott_sweep, temperatures
 NAME = "vrh-mott"
 DESCRIPTION = "Mott VRH on Miller-Abrahams networks: ln sigma vs T^-1/(d+1), fitted exponents"
 SEED = 19690801
-MOTT = "Mott, Phil. Mag. 19, 835 (1969); THEORY §8.1"
+MOTT = "Mott, Phil. Mag. 19, 835 (1969); docs/theory/hopping.md §8.1"
 SE = "Shklovskii & Efros, Electronic Properties of Doped Semiconductors (1984), ch. 9"
 MARGIN = 10.0
 #: m(T) range and count; networks per T: max(n, n m / 8) (cheap cold networks fluctuate most)

@@ -152,7 +152,7 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
     degree : int, optional
         Filter degree K; default from the estimated density of states at sigma.
     max_residual : float
-        Drop Ritz pairs with ||H v - E v|| above this times max(1, |sigma|); refuse
+        Drop Ritz pairs with ||H v - E v|| above this times ``max(1, |sigma|)``; refuse
         when fewer than ``k`` remain.
     block : int
         Vectors filtered together (one pass over H per Chebyshev term for the whole block).

@@ -19,7 +19,7 @@ class Eigenpairs:
     residual : float or None
         max_n ||H v_n - E_n v_n|| (vectors are normalized); None without vectors.
     orthogonality : float or None
-        max |V^T V - 1|; None without vectors.
+        ``max |V^T V - 1|``; None without vectors.
     method : str
         Which solver produced them.
     e_min, e_max : float or None

@@ -1,4 +1,4 @@
-"""Study configuration: TOML -> validated, resolved config -> grid points (DESIGN §4)."""
+"""Study configuration: TOML -> validated, resolved config -> grid points (docs/studies.md)."""
 
 from __future__ import annotations
 
@@ -36,16 +36,22 @@ class _Section(BaseModel):
 
 
 class StudySection(_Section):
-    kind: Literal[STUDY_KINDS]
+    """What each task computes, how many disorder realizations, and the root seed."""
+
+    kind: Literal[STUDY_KINDS] = Field(description="the study kind (see below): what a task "
+                                       "computes")
     seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (drawn when absent)")
     samples: int = Field(1, ge=1, description="disorder realizations per grid point")
     threads: int = Field(1, ge=1, description="BLAS/numba threads per worker")
 
 
 class SolverSection(_Section):
-    method: Literal[METHODS] = "auto"
+    """How a task solves its model: the eigensolver or propagator and its targets."""
+
+    method: Literal[METHODS] = Field("auto", description="eigensolver or propagator")
     energy: float | None = Field(None, allow_inf_nan=False, description="absolute target energy")
-    energy_density: float | None = Field(None, ge=0, le=1)
+    energy_density: float | None = Field(None, ge=0, le=1, description="target energy "
+                                         "density (E - E_min)/(E_max - E_min)")
     k: int = Field(100, ge=1, description="eigenpairs for window methods")
     dense_max: int = Field(8000, ge=1, description="largest N that method='auto' treats dense")
     rel_error: float = Field(1e-3, gt=0, lt=1, description="transfer matrix: target error")
@@ -59,10 +65,13 @@ class SolverSection(_Section):
 
 
 class ObservablesSection(_Section):
+    """What a task measures on the levels, eigenstates or time evolution."""
+
     names: list[Literal[OBSERVABLES]] | None = Field(
         None, description="what to measure (default: the study kind's default observables)")
-    energy_window: float = Field(0.1, gt=0, le=1)
-    eps_bins: int = Field(20, ge=1)
+    energy_window: float = Field(0.1, gt=0, le=1, description="fraction of the levels, centred "
+                                 "on the target, that the level observables use")
+    eps_bins: int = Field(20, ge=1, description="energy-density bins of r_eps and dos")
     cut: int | None = Field(None, ge=1, description="entanglement cut: sites 0..cut-1 (L/2)")
 
     @field_validator("names")

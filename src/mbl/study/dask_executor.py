@@ -1,4 +1,4 @@
-"""The ``dask`` executor: a study's tasks on a Dask ``distributed`` cluster (DESIGN §4).
+"""The ``dask`` executor: a study's tasks on a Dask ``distributed`` cluster (docs/studies.md).
 
 Workers compute; results stream back to the driver, which alone writes the store. At most
 ``max_in_flight`` futures exist at once, each a batch of tasks worth about ``TARGET_S`` seconds,

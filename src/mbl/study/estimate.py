@@ -27,6 +27,11 @@ DENSE_SECONDS_VALUES = 8.0e-11
 DENSE_SECONDS_VECTORS = 1.7e-10
 #: Krylov dimension of the time evolution (:mod:`mbl.solvers.krylov`).
 KRYLOV_VECTORS = 31
+#: Rough costs for :func:`task_costs` (ETA weights): seconds a task takes whatever its size
+#: (model, observables, store), per N^2 of a sparse solve, per M^3 of a transfer-matrix bar.
+TASK_OVERHEAD_SECONDS = 0.01
+SPARSE_SECONDS = 1e-9
+TMM_SECONDS = 1e-7
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,29 @@ def plan(cfg: StudyConfig, *, baseline: int | None = None) -> list[TaskPlan]:
         if method == "dense":
             sec = (DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES) * n**3
         out.append(TaskPlan(p.coords, n, method, base + mem, sec))
+    return out
+
+
+def task_costs(cfg: StudyConfig) -> dict[str, float]:
+    """A rough cost in seconds of one task (sample) of each grid point, by point key, to
+    weight a progress bar's ETA (only the ratios matter: the bar measures the real rate).
+    Cheap, no Hamiltonian is built: a fixed :data:`TASK_OVERHEAD_SECONDS`, plus the dense
+    seconds of :func:`plan`, or :data:`SPARSE_SECONDS` N^2 for the sparse solvers, or
+    :data:`TMM_SECONDS` M^3 for transfer matrices."""
+    out = {}
+    for p in cfg.points():
+        n = model_params(p.model).dimension()
+        if cfg.study.kind == "tmm":
+            out[p.key] = TASK_OVERHEAD_SECONDS + TMM_SECONDS * float(n) ** 3
+            continue
+        method = (dynamics_method(p.solver, n) if cfg.study.kind == "dynamics"
+                  else solver_method(p.solver, n, p.observables))
+        if method == "dense":
+            vec = task_needs_vectors(cfg.study.kind, p.observables)
+            work = (DENSE_SECONDS_VECTORS if vec else DENSE_SECONDS_VALUES) * float(n) ** 3
+        else:
+            work = SPARSE_SECONDS * float(n) ** 2
+        out[p.key] = TASK_OVERHEAD_SECONDS + work
     return out
 
 

@@ -1,8 +1,9 @@
 """Study kinds, declared in one place: what each accepts, what it writes, which task runs it.
 
 A :class:`Kind` names the models, observables and solver methods a study of that kind
-accepts (:func:`mbl.study.config.parse_config` refuses anything else before any work), the
-own dimension of each array output (the export's axes) and its task function
+accepts (:func:`mbl.study.config.parse_config` refuses anything else before any work), its
+outputs (declared in :mod:`mbl.study.variables`: long name, units, own dimension of each
+array output) and its task function
 ``task(point, rng) -> dict``. A task receives the resolved sections of its grid point
 (``model``, ``solver``, ``observables``) and a generator seeded for (point, sample), and
 returns named scalars and arrays; the task functions live in :mod:`mbl.study.tasks` and are
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from mbl.solvers.plan import auto_candidates
+from mbl.study.variables import DYNAMICS, SPECTRUM, TMM, Variable
 
 TaskFunction = Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
 
@@ -39,8 +41,8 @@ class Kind:
         ``[solver] method`` values the kind accepts.
     default_observables : tuple of str
         What ``names`` means when a study leaves it out.
-    axes : dict of str to str
-        Own dimension name of each array output (scalars have none).
+    outputs : dict of str to Variable
+        Every output of the task, declared in :mod:`mbl.study.variables`.
     """
 
     task_path: str
@@ -48,7 +50,12 @@ class Kind:
     observables: tuple[str, ...]
     methods: tuple[str, ...]
     default_observables: tuple[str, ...] = ()
-    axes: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, Variable] = field(default_factory=dict)
+
+    @property
+    def axes(self) -> dict[str, str]:
+        """Own dimension name of each array output (scalars have none)."""
+        return {name: v.dim for name, v in self.outputs.items() if v.dim is not None}
 
     @property
     def task(self) -> TaskFunction:
@@ -67,23 +74,20 @@ KINDS: dict[str, Kind] = {
                      "participation_entropy", "kl", "quasiparticle"),
         methods=("auto", "dense", "shift_invert", "polfed"),
         default_observables=("gap_ratio",),
-        axes={"r": "r_index", "ipr": "level", "pr": "level", "dos": "eps_bin",
-              "dos_energy": "eps_bin", "entropy": "level", "eps": "eps_bin", "r_eps": "eps_bin",
-              "qp_eps": "orbital", "qp_ipr": "orbital"}),
+        outputs=SPECTRUM),
     "tmm": Kind(
         "mbl.study.tasks.tmm:tmm_task",
         models=("anderson_bar",),
         observables=(),  # always the Lyapunov exponent and Lambda, with their errors
         methods=("auto",),  # the transfer matrix has no eigensolver to choose
-    ),
+        outputs=TMM),
     "dynamics": Kind(
         "mbl.study.tasks.dynamics:dynamics_task",
         models=MANY_BODY_CHAINS,
         observables=("imbalance", "return_probability", "entanglement"),
         methods=("auto", "dense", "krylov"),
         default_observables=("imbalance",),
-        axes={"times": "time", "imbalance": "time", "return_probability": "time",
-              "entropy_t": "time"}),
+        outputs=DYNAMICS),
 }
 
 #: Every kind, observable and solver method a study can name (the config schema's lists).

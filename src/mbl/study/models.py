@@ -23,8 +23,9 @@ class AndersonParams(BaseModel):
     d: int = Field(3, ge=1, le=3, description="spatial dimension (1, 2 or 3)")
     L: int = Field(ge=2, description="linear size (sites per axis)")
     W: float = Field(ge=0, allow_inf_nan=False, description="disorder strength")
-    bc: Literal["open", "periodic"] = "periodic"
-    disorder: Literal["box", "gaussian", "cauchy"] = "box"
+    bc: Literal["open", "periodic"] = Field("periodic", description="boundary conditions")
+    disorder: Literal["box", "gaussian", "cauchy"] = Field(
+        "box", description="distribution of the on-site energies")
     t: float = Field(1.0, allow_inf_nan=False, description="hopping amplitude")
 
     def build(self) -> Anderson:
@@ -51,8 +52,9 @@ class AndersonBarParams(BaseModel):
     M: int = Field(1, ge=1, description="linear cross-section (1 in d = 1)")
     W: float = Field(gt=0, allow_inf_nan=False, description="disorder strength")
     E: float = Field(0.0, allow_inf_nan=False, description="energy")
-    bc: Literal["open", "periodic"] = "periodic"
-    disorder: Literal["box", "gaussian", "cauchy"] = "box"
+    bc: Literal["open", "periodic"] = Field("periodic", description="boundary conditions")
+    disorder: Literal["box", "gaussian", "cauchy"] = Field(
+        "box", description="distribution of the on-site energies")
 
     def build(self) -> AndersonBarParams:
         if self.d == 1 and self.M != 1:
@@ -72,7 +74,7 @@ class _ChainParams(BaseModel):
     W: float = Field(ge=0, allow_inf_nan=False, description="disorder strength")
     J: float = Field(1.0, allow_inf_nan=False, description="exchange coupling")
     Delta: float = Field(1.0, allow_inf_nan=False, description="anisotropy")
-    bc: Literal["open", "periodic"] = "periodic"
+    bc: Literal["open", "periodic"] = Field("periodic", description="boundary conditions")
     sz: float = Field(0.0, description="total S^z of the sector (n_up - L/2)")
 
     def basis(self) -> SpinBasis:
@@ -87,7 +89,7 @@ class _ChainParams(BaseModel):
 
 
 class XXZParams(_ChainParams):
-    """``[model] name = "xxz"``: the random-field XXZ chain (DESIGN §2)."""
+    """``[model] name = "xxz"``: the random-field XXZ chain (docs/conventions.md §2)."""
 
     name: Literal["xxz"]
 
@@ -117,7 +119,8 @@ class FermionParams(BaseModel):
     t: float = Field(0.5, allow_inf_nan=False, description="hopping")
     V: float = Field(1.0, allow_inf_nan=False, description="nearest-neighbour interaction")
     n: int | None = Field(None, ge=0, description="particle number (default L/2)")
-    bc: Literal["open", "periodic", "antiperiodic"] = "periodic"
+    bc: Literal["open", "periodic", "antiperiodic"] = Field("periodic",
+                                                           description="boundary conditions")
 
     def _n(self) -> int:
         return self.L // 2 if self.n is None else self.n
@@ -137,7 +140,8 @@ class FermionParams(BaseModel):
 
 
 class BAACellsParams(BaseModel):
-    """``[model] name = "baa_cells"``: BAA lattice of ``n_cells**d`` cells (THEORY §1.2)."""
+    """``[model] name = "baa_cells"``: BAA lattice of ``n_cells**d`` cells
+    (docs/theory/baa-model.md §1.2)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -149,8 +153,8 @@ class BAACellsParams(BaseModel):
     lam: float = Field(ge=0, allow_inf_nan=False, description="interaction lambda")
     M: float = Field(gt=0, allow_inf_nan=False, description="interaction window (units of delta)")
     delta: float = Field(1.0, gt=0, allow_inf_nan=False, description="cell level spacing")
-    bc: Literal["open", "periodic"] = "open"
-    tunnel_signs: bool = False
+    bc: Literal["open", "periodic"] = Field("open", description="boundary conditions")
+    tunnel_signs: bool = Field(False, description="random signs of the tunnelling")
     n: int | None = Field(None, ge=0, description="particle number (default half filling)")
 
     def build(self) -> BAACells:
@@ -172,7 +176,7 @@ class BAACellsParams(BaseModel):
 
 
 class DotParams(BaseModel):
-    """``[model] name = "dot"``: the AGKL quantum dot (THEORY §7) in the sector of ``n``
+    """``[model] name = "dot"``: the AGKL quantum dot (docs/theory/agkl.md) in the sector of ``n``
     particles (default ``n_particles + 1``, the sector of the quasiparticle c†_alpha|FS>)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -183,7 +187,7 @@ class DotParams(BaseModel):
     g: float = Field(gt=0, description="dimensionless conductance (interaction Delta/g)")
     Delta: float = Field(1.0, gt=0, allow_inf_nan=False, description="level spacing")
     window: float | None = Field(None, ge=0, description="Thouless window (default g Delta)")
-    diagonal: bool = False
+    diagonal: bool = Field(False, description="keep the diagonal (Hartree-Fock) elements")
     n: int | None = Field(None, ge=0, description="sector (default n_particles + 1)")
 
     def build(self) -> QuantumDot:

@@ -23,6 +23,12 @@ def git_revision(path: str | Path | None = None) -> str | None:
                              text=True, timeout=10)
         if rev.returncode != 0:
             return None
+        if path is None:  # an installed copy inside some other repository is no checkout
+            mine = subprocess.run(["git", "-C", str(where), "ls-files", "--error-unmatch",
+                                   Path(__file__).name], capture_output=True, text=True,
+                                  timeout=10)
+            if mine.returncode != 0:
+                return None
         dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "-uno"],
                                capture_output=True, text=True, timeout=10)
         return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mbl._core.errors import InputError, StoreError, StoreMismatchError
 from mbl.study.config import StudyConfig, parse_config
-from mbl.study.estimate import check_memory
+from mbl.study.estimate import check_memory, task_costs
 from mbl.study.execute import TaskSpec, execute, lost
 from mbl.study.executors import Executor, make_executor
 from mbl.study.lock import LOCK_NAME, DriverLock
@@ -20,7 +20,9 @@ from mbl.study.reconcile import identity, reconcile, upgrade
 from mbl.study.store import CONFIG_NAME, CREATING, Store
 
 Progress = Callable[[int, int, int], None]
-"""Called as progress(done, total, failed) after each task (and once at the start)."""
+"""Called as progress(done, total, failed) after each task (and once at the start). A progress
+object with a method ``work(done, total)`` is also told, just before, the estimated cost of the
+tasks done and of them all (:func:`mbl.study.estimate.task_costs`), to weight its ETA."""
 
 #: Temporary files of a creation a kill interrupted (removed by the next creation).
 _OURS = (CREATING, f".{CONFIG_NAME}.tmp-")
@@ -125,8 +127,16 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
                  for p in cfg.points() for s in range(cfg.study.samples)
                  if (p.key, s) not in done]
         total = len(specs) + len(done)
+        work = getattr(progress, "work", None)
+        cost = task_costs(cfg) if callable(work) else {}
+        all_cost = sum(cost.get(p.key, 0.0) for p in cfg.points()) * cfg.study.samples
+        done_cost = [sum(cost.get(point, 0.0) for point, _ in done)]
 
-        def report(computed: int, failed: int) -> None:
+        def report(computed: int, failed: int, spec: TaskSpec | None = None) -> None:
+            if spec is not None:
+                done_cost[0] += cost.get(spec.point, 0.0)
+            if callable(work):
+                work(done_cost[0], all_cost)
             if progress:
                 progress(len(done) + computed, total, failed)
 
@@ -147,9 +157,10 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
 
 
 def _compute(ex: Executor, specs: list[TaskSpec], store: Store, run_id: int, retries: int,
-             progress: Callable[[int, int], None]) -> tuple[int, int]:
+             progress: Callable[..., None]) -> tuple[int, int]:
     """Run ``specs``, then the failed ones again (``retries`` rounds at most), storing each
-    outcome as it arrives; return (computed, still failed)."""
+    outcome as it arrives; return (computed, still failed). ``progress(computed, failed,
+    spec)`` after each, ``spec`` the task computed (None if it failed)."""
     computed = 0
     progress(0, 0)
     for _ in range(retries + 1):
@@ -163,7 +174,7 @@ def _compute(ex: Executor, specs: list[TaskSpec], store: Store, run_id: int, ret
             else:
                 store.add_failure(sp.point, sp.sample, out.error, out.traceback or "", run_id)
                 failed.append(sp)
-            progress(computed, len(failed))
+            progress(computed, len(failed), sp if out.error is None else None)
         if not failed:
             break
         specs = failed

@@ -1,17 +1,16 @@
 """Lyapunov exponents of the Anderson model on a bar of cross-section M^(d-1) by transfer matrices.
 
-With H = sum_i eps_i |i><i| - sum_<ij> |i><j| (hopping t = 1, DESIGN §2), the Schrödinger
-equation on slice n of the bar reads psi_{n+1} = (H_n - E) psi_n - psi_{n-1}, where H_n is the
-slice Hamiltonian (on-site energies and transverse hopping). The product of the 2m x 2m
-transfer matrices (m = M^(d-1)) is applied to m orthonormal columns, re-orthonormalized by QR
-every ``qr_every`` slices (by default as seldom as accuracy allows, see :func:`auto_qr_every`);
-the logarithms of the diagonal of R, summed per block of slices and
-divided by the block length, estimate the m largest exponents gamma_1 >= ... >= gamma_m > 0.
-The smallest positive one, gamma_m, sets the localization length xi_M = 1/gamma_m of the bar
-and Lambda = xi_M / M. Blocks are independent estimates (after a discarded warm-up block), so
-the statistical error is the standard error over blocks; the run stops when it reaches
-``rel_error`` of gamma. ``spectrum=True`` evolves all 2m columns and returns the whole
-(symplectic, +/- paired) spectrum.
+With H = sum_i eps_i |i><i| - sum_<ij> |i><j| (hopping t = 1, docs/conventions.md §1), the
+Schrödinger equation on slice n of the bar reads psi_{n+1} = (H_n - E) psi_n - psi_{n-1}, where H_n
+is the slice Hamiltonian (on-site energies and transverse hopping). The product of the 2m x 2m
+transfer matrices (m = M^(d-1)) is applied to m orthonormal columns, re-orthonormalized by QR every
+``qr_every`` slices (by default as seldom as accuracy allows, see :func:`auto_qr_every`); the
+logarithms of the diagonal of R, summed per block of slices and divided by the block length,
+estimate the m largest exponents gamma_1 >= ... >= gamma_m > 0. The smallest positive one, gamma_m,
+sets the localization length xi_M = 1/gamma_m of the bar and Lambda = xi_M / M. Blocks are
+independent estimates (after a discarded warm-up block), so the statistical error is the standard
+error over blocks; the run stops when it reaches ``rel_error`` of gamma. ``spectrum=True`` evolves
+all 2m columns and returns the whole (symplectic, +/- paired) spectrum.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
-"""Random resistor and heat networks (DESIGN §1): one Kirchhoff engine, two physical models.
+"""Random resistor and heat networks (docs/architecture.md §1): one Kirchhoff engine, two physical
+models.
 
 - :mod:`~mbl.transport.network`: conductance between two electrodes of any bond list or of a
   hypercubic bar (sparse LU, or CG with Ruge–Stuben algebraic multigrid).
 - :mod:`~mbl.transport.emt`: effective-medium theory (second order, Kirkpatrick) and the
   bar's finite-size factor.
 - :mod:`~mbl.transport.hopping`, :mod:`~mbl.transport.vrh`: Miller–Abrahams networks, the
-  critical path and Mott's law (THEORY §8.1).
+  critical path and Mott's law (docs/theory/hopping.md §8.1).
 - :mod:`~mbl.transport.kinetic_bonds`, :mod:`~mbl.transport.kinetic`: the BAA kinetic network
-  of cells, sigma, kappa and the Lorentz number (THEORY §4.4).
+  of cells, sigma, kappa and the Lorentz number (docs/theory/metal.md §4.4).
 """
 
 from mbl.transport.emt import bar_factor, kirkpatrick_emt, second_order_emt

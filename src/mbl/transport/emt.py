@@ -11,8 +11,8 @@ second-order expansion is
 
     sigma = <G> - <dG^2> / (d <G>),          dG = G - <G>,
 
-which is also the exact perturbative result for weak disorder (THEORY §4.4 uses it for the BAA
-network). Conductances are in any unit; the results are in the same unit (for the lattice of
+which is also the exact perturbative result for weak disorder (docs/theory/metal.md §4.4 uses it for
+the BAA network). Conductances are in any unit; the results are in the same unit (for the lattice of
 :func:`mbl.transport.network.lattice_conductivity`, a conductivity in units of G per cell
 size^(d-2)).
 

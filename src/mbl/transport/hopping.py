@@ -1,4 +1,4 @@
-"""Miller–Abrahams networks and Mott variable-range hopping (THEORY §8.1).
+"""Miller–Abrahams networks and Mott variable-range hopping (docs/theory/hopping.md §8.1).
 
 Sites are a Poisson process of density ``density`` (n) in a box; their energies e_i are
 uniform in the band [-W/2, W/2] (Fermi level 0, constant density of states
@@ -13,9 +13,9 @@ transverse axes; two metallic electrodes (Fermi level 0) face the two ends, and 
 distance x from an electrode is joined to it by exp(-2 x / xi - |e_i| / T). The network is
 solved by :func:`mbl.transport.network.graph_conductance`.
 
-Convention (THEORY §8.1): sigma ~ exp[-(T_0/T)^(1/(d+1))] with T_0 = beta_d / (nu xi^d),
-beta_2 ~ 13.8, beta_3 ~ 21.2 in this convention for s_ij (Shklovskii–Efros), i.e.
-T_0 = beta_d delta_xi with delta_xi = 1/(nu xi^d).
+Convention (docs/theory/hopping.md §8.1): sigma ~ exp[-(T_0/T)^(1/(d+1))] with T_0 = beta_d / (nu
+xi^d), beta_2 ~ 13.8, beta_3 ~ 21.2 in this convention for s_ij (Shklovskii–Efros), i.e. T_0 =
+beta_d delta_xi with delta_xi = 1/(nu xi^d).
 
 Scale invariance. With the band wider than the drawn window (W/2 > T DRAW_WINDOW m(T),
 checked), the point process (position, energy) is Poisson with a constant density, so

@@ -1,4 +1,5 @@
-"""The BAA kinetic network (THEORY §4.4): sigma, kappa and the Lorentz number of the metal.
+"""The BAA kinetic network (docs/theory/metal.md §4.4): sigma, kappa and the Lorentz number of the
+metal.
 
 Above T_in every cell of the BAA lattice is in local equilibrium; charge and heat flow between
 neighbouring cells by tunnelling between their levels. Each bond is a random conductor with
@@ -9,9 +10,9 @@ laws (:func:`mbl.transport.network.lattice_conductivity`).
 Units: hbar = k_B = e = 1; energies in units of the cell level spacing delta; lengths in units
 of the cell size zeta. Model: ``shape`` cells (axis 0 the transport direction, open; the other
 axes periodic), in each ``n_levels`` GOE (or Poisson) levels of spacing delta centred on the
-Fermi energy, covering |xi| <= window T + pair_cutoff; widths Gamma_l = <Gamma> (1 + s z_l),
-z_l a standard normal truncated to |z| < 3 (THEORY §4.1: Gaussian P(Gamma); s = T_in/T by
-§4.3; default s = 0, uniform widths, the setting of BAA's closed forms).
+Fermi energy, covering ``|xi| <= window T + pair_cutoff``; widths Gamma_l = <Gamma> (1 + s z_l),
+z_l a standard normal truncated to |z| < 3 (docs/theory/metal.md §4.1: Gaussian P(Gamma); s = T_in/T
+by §4.3; default s = 0, uniform widths, the setting of BAA's closed forms).
 
 The crossover variable is x = T^2/(delta T_el) = 16 pi d T <Gamma>/delta^2
 (:func:`mbl.baa.closed_forms.crossover_variable` with <Gamma> =
@@ -57,14 +58,15 @@ class KineticNetwork:
     T : float
         Temperature in units of delta (needs T >> delta for the closed forms; >= 1 here).
     statistics : "goe" or "poisson"
-        Level statistics inside a cell (THEORY §1.2: GOE); cells are always independent.
+        Level statistics inside a cell (docs/theory/baa-model.md §1.2: GOE); cells are always
+        independent.
     window : float
-        Levels with |xi| < window T are summed, the rest dropped (>= 6). The default 22
+        Levels with ``|xi| < window T`` are summed, the rest dropped (>= 6). The default 22
         drops 6e-10 of <G> and 9e-8 of <K> (x >> 1) and, where the bonds are heavy-tailed
         (x << 1), 2e-5 and 2e-4 of their typical values, 4e-4 of L/L0
         (:func:`mbl.transport.kinetic_bonds.levy_window_bias`; 1.4% at window 14).
     pair_cutoff : float
-        Level pairs with |xi_l - xi_m| > pair_cutoff (units of delta, >= 2) enter with their
+        Level pairs with ``|xi_l - xi_m| > pair_cutoff`` (units of delta, >= 2) enter with their
         mean; it must also exceed 20 (Gamma_l + Gamma_m) (checked per call).
     gamma_rel_std : float
         Relative standard deviation s of the widths, 0 <= s <= 1/3 (Gamma > 0 always).
@@ -78,7 +80,7 @@ class KineticNetwork:
     window: float = 22.0
     pair_cutoff: float = 8.0
     gamma_rel_std: float = 0.0
-    I: float = 0.1  # noqa: E741 - THEORY's name for the tunnelling
+    I: float = 0.1  # noqa: E741 - the theory's name for the tunnelling
 
     def __post_init__(self) -> None:
         shape = tuple(int(n) for n in self.shape)
@@ -144,7 +146,7 @@ class KineticNetwork:
 
         Returns [network sigma, network kappa, EMT2 sigma, EMT2 kappa, EMA sigma, EMA kappa]
         (:data:`RATIOS`): EMT2 is the second-order value <g> - var(g)/(d <g>) of the
-        realization's bonds (THEORY §4.4, infinite lattice), EMA Kirkpatrick's
+        realization's bonds (docs/theory/metal.md §4.4, infinite lattice), EMA Kirkpatrick's
         self-consistent medium of the same bonds (:func:`mbl.transport.emt.kirkpatrick_emt`).
         """
         G, K = self.bonds(xi, z, gamma)

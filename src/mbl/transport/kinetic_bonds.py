@@ -1,4 +1,5 @@
-"""Bond coefficients of the BAA kinetic network (THEORY §4.4): levels, widths, overlaps.
+"""Bond coefficients of the BAA kinetic network (docs/theory/metal.md §4.4): levels, widths,
+overlaps.
 
 Units: hbar = k_B = e = 1; energies, temperatures and widths in the unit of the level spacing
 ``delta`` of a cell (pass ``delta`` to use another unit). A bond (rho, rho + a) between two
@@ -18,9 +19,9 @@ g = Gamma_l + Gamma_m times an average of h(xi) = xi^n w(xi) over the two levels
 
 which is exact to leading order in Gamma/T both at resonance (|xi_l - xi_m| << g) and far from
 it (there the broadened level l meets the tail Gamma_m / (pi Delta^2) of the sharp level m).
-THEORY's printed form puts h(xi_l) on both terms; the two agree when Gamma_l = Gamma_m, up to
-the antisymmetric part h(xi_l) - h(xi_m), which averages out over pairs (relative effect
-O((delta/T)^2)). :func:`pair_overlap_exact` integrates the product of Lorentzians numerically
+The printed form of docs/theory/metal.md §4.4 puts h(xi_l) on both terms; the two agree when Gamma_l
+= Gamma_m, up to the antisymmetric part h(xi_l) - h(xi_m), which averages out over pairs (relative
+effect O((delta/T)^2)). :func:`pair_overlap_exact` integrates the product of Lorentzians numerically
 for checks.
 
 Truncations

@@ -75,6 +75,8 @@ def spectrum_task(point: dict[str, Any], rng: np.random.Generator) -> dict[str, 
             out["pr"], out["pr_mean"] = 1.0 / q, float(np.mean(1.0 / q))
     if needs_vectors(obs):
         out["residual"] = res.residual
+    if {"ipr", "participation_ratio", "entanglement"} & set(names):
+        out["level_energy"] = energies  # the energies of the per-level arrays
     if "r_eps" in names:
         out["eps"], out["r_eps"] = gap_ratio_by_energy_density(res.energies, res.e_min,
                                                                res.e_max, obs["eps_bins"])
