@@ -124,7 +124,7 @@ def test_refuses_bad_sizes(args, match):
 
 
 def test_refuses_what_cannot_fit(monkeypatch):
-    with pytest.raises(MemoryPlanError, match=r"L = 40, full space .* need about [\d.]+ GiB"):
+    with pytest.raises(MemoryPlanError, match=r"L = 40, full space .* need about [\d.]+ TiB"):
         SpinBasis(40)
     monkeypatch.setattr("mbl.basis.spin.available_memory", lambda: memory.GiB)
     with pytest.raises(MemoryPlanError, match=r"2,704,156 states.*plan='matrix-free'"):
