@@ -79,7 +79,7 @@ def render() -> str:
     out = ["# Study-file reference", "",
            "A study is a TOML file with the sections below; `mbl run STUDY.toml` validates it "
            "completely before any work and names every bad key (exit 2). Any key of "
-           "`[model]`, `[solver]` or `[observables]` may instead appear under `[grid]` as a "
+           "`[model]` or `[solver]` may instead appear under `[grid]` as a "
            "list (or a range `{ start, stop, num }` / `{ start, stop, step }`), making it an "
            "axis of the study; the grid is the product of its axes. See "
            "[the study engine](../studies.md) for how studies run, resume and are stored.", "",

@@ -95,6 +95,24 @@ def test_log_level_shows_records_on_stderr(capsys):
     assert "mbl: INFO: mbl.test: hello" in err and "hidden" not in err
 
 
+def test_libraries_with_their_own_levels_stay_quiet_at_warning(capsys):
+    # distributed sets its loggers to INFO; at the default --log-level warning its INFO
+    # records must not reach mbl's stderr handler
+    root, lib = logging.getLogger(), logging.getLogger("mbl_test_library")
+    level, handlers, lib_level = root.level, list(root.handlers), lib.level
+    try:
+        configure_logging("warning")
+        lib.setLevel(logging.INFO)
+        lib.info("chatter")
+        lib.warning("worth seeing")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        lib.setLevel(lib_level)
+    err = capsys.readouterr().err
+    assert "chatter" not in err and "mbl: WARNING: mbl_test_library: worth seeing" in err
+
+
 def test_info_json(cli):
     out = cli.ok("info", "--json").stdout
     info = json.loads(out)

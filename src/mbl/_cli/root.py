@@ -34,10 +34,14 @@ def configure_logging(level: str) -> None:
     if name not in LEVELS:
         raise InputError(f"--log-level must be one of {', '.join(LEVELS)}, got {level!r}")
     root = logging.getLogger()
-    if not any(isinstance(h, _Stderr) for h in root.handlers):
+    handler = next((h for h in root.handlers if isinstance(h, _Stderr)), None)
+    if handler is None:
         handler = _Stderr()
         handler.setFormatter(logging.Formatter("mbl: %(levelname)s: %(name)s: %(message)s"))
         root.addHandler(handler)
+    # the handler filters too: libraries that set their own loggers' levels (distributed logs
+    # at INFO) propagate records that the root logger's level alone would not stop
+    handler.setLevel(name.upper())
     root.setLevel(name.upper())
 
 

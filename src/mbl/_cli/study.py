@@ -101,7 +101,10 @@ def status(directory: Annotated[Path, typer.Argument(help="study directory")],
     typer.echo(f"per task  {format_seconds(mean_s)} mean, peak memory {format_bytes(peak)}")
     when = ("unknown until a task is stored ('mbl estimate' plans it)" if eta is None
             else f"about {format_seconds(eta)}")
-    typer.echo(f"remaining {total - stored} task(s): ETA {when} with {workers} worker(s)")
+    if stored >= total:
+        typer.echo("remaining none: every task is stored")
+    else:
+        typer.echo(f"remaining {total - stored} task(s): ETA {when} with {workers} worker(s)")
     if last is not None:
         typer.echo(f"last run  #{last['run_id']} {last['status']} with {last['workers']} "
                    f"worker(s), mbl {last['mbl']} rev {last['git_revision']}")
