@@ -69,5 +69,5 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     fig = crossing_figure(curves, rows[0], base / f"{NAME}.png",
                           reference_label=f"$W_c = {REFERENCE[0]}$ (Slevin & Ohtsuki 2014)",
                           ylabel=r"mean gap ratio $\langle r\rangle$ at $E \approx 0$",
-                          title="3D Anderson model, periodic cubes $L^3$")
+                          unit="$t$", title="3D Anderson model, periodic cubes $L^3$")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)

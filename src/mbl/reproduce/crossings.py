@@ -60,9 +60,10 @@ def crossing_rows(curves: Mapping[int, xr.DataArray], *, degree: int, seed: int,
 
 
 def crossing_figure(curves: Mapping[int, xr.DataArray], wc: Row, path: Path, *,
-                    reference_label: str, ylabel: str, title: str,
+                    reference_label: str, ylabel: str, title: str, unit: str,
                     limits: bool = True) -> Path:
-    """Overview (with the GOE and Poisson values) and a zoom on the crossing, side by side."""
+    """Overview (with the GOE and Poisson values) and a zoom on the crossing, side by side;
+    ``unit`` is the model's energy unit in TeX (``"$t$"``, ``"$J$"``), which W is measured in."""
     from matplotlib.figure import Figure
 
     from mbl.plot import save_figure
@@ -79,7 +80,7 @@ def crossing_figure(curves: Mapping[int, xr.DataArray], wc: Row, path: Path, *,
                        label=f"crossing $W^* = {wc.value:.2f} \\pm {wc.error:.2f}$")
         if wc.reference is not None:
             ax.axvline(wc.reference, color="k", lw=1, label=reference_label)
-        ax.set_xlabel("disorder strength $W$ (units of the hopping)")
+        ax.set_xlabel(f"disorder strength $W$ (units of {unit})")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     if limits:

@@ -146,16 +146,10 @@ def summary_line(entry: Entry) -> str:
 
 
 def format_seconds(seconds: float | None) -> str:
-    """3 s, 4.2 min, 1.3 h; '?' when unknown."""
-    if seconds is None:
-        return "?"
-    if seconds < 10:
-        return f"{seconds:.2g} s"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+    """A time in human units (:func:`mbl._core.memory.format_seconds`); '?' when unknown."""
+    from mbl._core.memory import format_seconds as human
+
+    return "?" if seconds is None else human(seconds)
 
 
 def typical_seconds(repro: Reproduction, results: Path | None = None

@@ -88,6 +88,7 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     figs = [crossing_figure(curves, rows[0], base / f"{NAME}.png",
                             reference_label="Pal & Huse: $W_c \\approx 3.5$",
                             ylabel=r"mean gap ratio $\langle r\rangle$ at $\epsilon = 0.5$",
+                            unit="$J$",
                             title=r"random-field XXZ chain, $\Delta = 1$, $S^z = 0$"),
             _entropy_figure(sets, base / f"{NAME}-entanglement.png")]
     return Report(NAME, quick, time.perf_counter() - start, [str(f) for f in figs], rows)

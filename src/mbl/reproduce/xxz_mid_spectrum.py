@@ -80,5 +80,6 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
     fig = crossing_figure(curves, rows[0], base / f"{NAME}.png",
                           reference_label="Luitz et al.: $W_c = 3.72$",
                           ylabel=rf"mean gap ratio of the {K} levels nearest $\epsilon = 0.5$",
+                          unit="$J$",
                           title=f"XXZ chain, shift-invert ({backend}), $\\Delta = 1$, $S^z = 0$")
     return Report(NAME, quick, time.perf_counter() - start, [str(fig)], rows)
