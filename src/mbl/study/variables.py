@@ -181,7 +181,7 @@ def primary_variables(outputs: Mapping[str, Variable]) -> dict[str, str]:
 
 def variables_table() -> list[dict[str, str]]:
     """One row per exported variable of every study kind, then one per own dimension (the
-    rows of docs/generated/variables.md); ``primary`` is ``"yes"`` for the variable that its
+    rows of the exported-variables table that docs/results.md links); ``primary`` is ``"yes"`` for the variable that its
     observable's name stands for."""
     from mbl.study.kinds import KINDS
 
@@ -196,7 +196,7 @@ def variables_table() -> list[dict[str, str]]:
 
 
 def variables_markdown() -> str:
-    """The generated page of exported variables (docs/generated/variables.md)."""
+    """The generated page of exported variables (linked from docs/results.md)."""
     units = ", ".join(f"{m} `{s}`" for m, (s, _) in ENERGY_UNITS.items())
     out = ["# Exported variables", "",
            "Generated from `mbl.study.variables`. A variable of `mbl export` and `mbl.load` "
