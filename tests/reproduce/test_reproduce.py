@@ -83,6 +83,24 @@ def test_xxz_levels_contract_on_short_chains(tmp_path, monkeypatch):
     assert r[0.5] > r[8.0]  # ergodic at weak disorder, localized at strong disorder
 
 
+def test_xxz_crossing_drift_contract_on_short_chains(tmp_path, monkeypatch):
+    from mbl.reproduce import xxz_crossing_drift as rep
+
+    monkeypatch.setattr(rep, "MODES", {True: dict(W=[0.5, 1.5, 3.0, 5.0, 8.0],
+                                                  samples={6: 60, 8: 40, 10: 20})})
+    monkeypatch.setattr(rep, "DENSE_MAX_L", 8)  # L = 10 through the shift-invert path
+    payload = _run_json(["reproduce", rep.NAME, "--quick", "--json", "--out", str(tmp_path),
+                         "--workers", "1"])
+    _check_contract(payload, rep.NAME)
+    rows = payload["results"]
+    assert [r["quantity"] for r in rows] == ["W_cross", "W_cross", "dW_cross_dL",
+                                             "W_cross_extrapolated"]
+    assert [r["params"]["L"] for r in rows[:2]] == [[6, 8], [8, 10]]
+    assert all(r["reference"] is None for r in rows[:3])  # no published table
+    assert rows[3]["reference"] == pytest.approx(3.72)
+    assert rep.levels_used(6) == 4 and rep.levels_used(8) == 14 and rep.levels_used(12) == 50
+
+
 def test_xxz_mobility_edge_contract(tmp_path, monkeypatch):
     from mbl.reproduce import xxz_mobility_edge
 

@@ -22,6 +22,7 @@ from mbl.reproduce import (
     entanglement_growth,
     imbalance_aubry_andre,
     vrh_mott,
+    xxz_crossing_drift,
     xxz_levels,
     xxz_mid_spectrum,
     xxz_mobility_edge,
@@ -63,6 +64,10 @@ REPRODUCTIONS: dict[str, Reproduction] = {
     xxz_mid_spectrum.NAME: Reproduction(
         xxz_mid_spectrum.NAME, "XXZ chain at eps = 0.5 by shift-invert to L = 16 (quick), 20",
         xxz_mid_spectrum.run, quick_seconds=580),
+    xxz_crossing_drift.NAME: Reproduction(
+        xxz_crossing_drift.NAME,
+        "XXZ chain: crossings W*(L, L+2) at eps = 0.5 and their drift dW*/dL",
+        xxz_crossing_drift.run, quick_seconds=600),
     xxz_mobility_edge.NAME: Reproduction(
         xxz_mobility_edge.NAME, "many-body mobility edge of the XXZ chain: <r>(eps, W)",
         xxz_mobility_edge.run, quick_seconds=370),

@@ -32,7 +32,7 @@ def size_studies(config: Callable[[int, int], dict], samples: Mapping[int, int],
 
 def crossing_row(quantity: str, x: np.ndarray, a: xr.DataArray, b: xr.DataArray, *,
                  degree: int, rng: np.random.Generator, n_boot: int,
-                 reference: tuple[float, float | None, str], params: dict[str, Any]) -> Row:
+                 reference: tuple[float | None, float | None, str], params: dict[str, Any]) -> Row:
     """The crossing of two sizes' curves (per-sample data along ``sample``) as a result row."""
     params = {**params, "L": [int(a["L"]), int(b["L"])]}
     value, ref_err, source = reference
@@ -46,7 +46,7 @@ def crossing_row(quantity: str, x: np.ndarray, a: xr.DataArray, b: xr.DataArray,
 
 
 def crossing_rows(curves: Mapping[int, xr.DataArray], *, degree: int, seed: int,
-                  reference: tuple[float, float | None, str],
+                  reference: tuple[float | None, float | None, str],
                   params: dict[str, Any]) -> list[Row]:
     """``W_c`` from the smallest and largest size, then ``W_cross`` of consecutive sizes."""
     sizes = sorted(curves)

@@ -88,6 +88,11 @@ def _compact(y: np.ndarray, nx: int, name: str) -> tuple[np.ndarray, np.ndarray]
     return np.nan_to_num(np.take_along_axis(y, order, axis=1)), valid.sum(axis=1)
 
 
+def _check_n_boot(n_boot: int) -> None:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
+        raise InputError(f"n_boot must be an integer >= 2; got {n_boot!r}")
+
+
 def _fit(t: np.ndarray, mean: np.ndarray, err: np.ndarray, degree: int) -> np.ndarray:
     """Weighted polynomial fits in t for a batch of curves: (..., nx) -> (..., degree + 1)."""
     positive = np.where(err > 0, err, np.inf).min(axis=-1, keepdims=True)
@@ -115,21 +120,23 @@ def _pick_root(coef: np.ndarray, diff: np.ndarray, t: np.ndarray, lo: float, hi:
     return float(real[np.argmin(np.abs(real - ref))])
 
 
-def _crossing(
-    x: np.ndarray,
-    y_a: np.ndarray,
-    y_b: np.ndarray,
-    rng: np.random.Generator,
-    degree: int,
-    n_boot: int,
-    x_range: tuple[float, float] | None,
-) -> Crossing | None:
-    """Shared implementation of :func:`crossing`; returns None when the curves do not cross."""
-    x = np.asarray(x, dtype=float)
+def _root(t: np.ndarray, data: list[tuple[np.ndarray, np.ndarray]], degree: int,
+          t_lo: float, t_hi: float) -> float:
+    """Crossing (in the scaled variable t; NaN if none) of two compacted curves. The means
+    come from the compacted samples, so that where the NaNs sat cannot change even the
+    rounding of the sums."""
+    full = [mean_and_error(np.where(np.arange(v.shape[1]) < n[:, None], v, np.nan))
+            for v, n in data]
+    coef = _fit(t, full[0][0], full[0][1], degree) - _fit(t, full[1][0], full[1][1], degree)
+    return _pick_root(coef, full[0][0] - full[1][0], t, t_lo, t_hi)
+
+
+def _scaled(x: np.ndarray, degree: int, x_range: tuple[float, float] | None
+            ) -> tuple[np.ndarray, float, float, float, float]:
+    """Validate the grid; the scaled grid t in [-1, 1], the scaled search range, and the
+    centre and half-width that map t back to x."""
     if isinstance(degree, bool) or not isinstance(degree, int | np.integer) or degree < 1:
         raise InputError(f"degree must be an integer >= 1; got {degree!r}")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-        raise InputError(f"n_boot must be an integer >= 2; got {n_boot!r}")
     if x.ndim != 1 or x.size < degree + 2:
         raise InputError(
             f"x must be 1-D with at least degree + 2 = {degree + 2} points; got shape {x.shape}; "
@@ -141,15 +148,25 @@ def _crossing(
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InputError(f"x_range must be two finite numbers (lo < hi); got {x_range!r}")
     mid, half = 0.5 * (x[0] + x[-1]), 0.5 * (x[-1] - x[0])
-    t, t_lo, t_hi = (x - mid) / half, (lo - mid) / half, (hi - mid) / half
+    return (x - mid) / half, (lo - mid) / half, (hi - mid) / half, mid, half
+
+
+def _crossing(
+    x: np.ndarray,
+    y_a: np.ndarray,
+    y_b: np.ndarray,
+    rng: np.random.Generator,
+    degree: int,
+    n_boot: int,
+    x_range: tuple[float, float] | None,
+) -> Crossing | None:
+    """Shared implementation of :func:`crossing`; returns None when the curves do not cross."""
+    x = np.asarray(x, dtype=float)
+    _check_n_boot(n_boot)
+    t, t_lo, t_hi, mid, half = _scaled(x, degree, x_range)
 
     data = [_compact(y, x.size, name) for y, name in ((y_a, "y_a"), (y_b, "y_b"))]
-    # point estimate from the compacted samples too, so that where the NaNs sat cannot change
-    # even the rounding of the sums
-    full = [mean_and_error(np.where(np.arange(v.shape[1]) < n[:, None], v, np.nan))
-            for v, n in data]
-    coef = _fit(t, full[0][0], full[0][1], degree) - _fit(t, full[1][0], full[1][1], degree)
-    t0 = _pick_root(coef, full[0][0] - full[1][0], t, t_lo, t_hi)
+    t0 = _root(t, data, degree, t_lo, t_hi)
     if np.isnan(t0):
         return None
 

@@ -181,8 +181,8 @@ def primary_variables(outputs: Mapping[str, Variable]) -> dict[str, str]:
 
 def variables_table() -> list[dict[str, str]]:
     """One row per exported variable of every study kind, then one per own dimension (the
-    rows of the exported-variables table that docs/results.md links); ``primary`` is ``"yes"`` for the variable that its
-    observable's name stands for."""
+    rows of the exported-variables table that docs/results.md links); ``primary`` is
+    ``"yes"`` for the variable that its observable's name stands for."""
     from mbl.study.kinds import KINDS
 
     rows = [{"kind": kind_name, "name": name, "long_name": v.long_name, "units": v.units,
