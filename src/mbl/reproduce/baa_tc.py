@@ -8,6 +8,9 @@ the full equation (uncertain kappa = 1) is drawn for I = 0.01 and 0.1. The rows 
 delta/(T_c lam M ln(1/lam)) give the tree's counterpart of the prefactor 12; the asymptotic
 form needs T_c >> M delta, i.e. small lambda (T_c/(M delta) is in the row's params). M = 5;
 lambda above 2e-3 leaves the regime M^2 lambda << 0.05 (the tree itself does not need it).
+The tree's own value of C_eff is 6 pi e ln(4 M e^(-3/2) / lam) / ln(1/lam) (57.2 at lam = 1e-6),
+not 12: the factor e/2 of dropping Re Sigma, a pi of the thermal sum that stays unexplained,
+and the argument of the logarithm (docs/findings/baa-tc-constant.md); the reference stays 12.
 """
 
 from __future__ import annotations
@@ -98,7 +101,8 @@ def run(*, quick: bool, out: Path, workers: int, progress: Progress | None) -> R
         c_eff = 1.0 / (r.value * lam * M * np.log(1.0 / lam))
         rows.append(Row("C_eff", c_eff, c_eff * r.error / r.value, cf.TC_PREFACTOR,
                         "prefactor 12 of the T_c equation [SLIDE, OCR-damaged] "
-                        "(docs/theory/insulator.md §3.4)",
+                        "(docs/theory/insulator.md §3.4); the tree's own value is "
+                        "6 pi e ln(4M e^-1.5/lam)/ln(1/lam) (docs/findings/baa-tc-constant.md)",
                         params={"lambda": lam, "M": M, "T_c/(M delta)": round(r.value / M, 4)}))
         for ii in IS:
             rows.append(Row("T_c_equation", cf.tc_equation(lam, ii, M), None, None,
