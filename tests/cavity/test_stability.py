@@ -6,6 +6,7 @@ import numba
 import numpy as np
 import pytest
 
+from mbl.cavity import _random as rnd
 from mbl.cavity import (
     agkl_tree,
     bethe,
@@ -17,6 +18,10 @@ from mbl.cavity import (
     population,
     stationary_pool,
 )
+from mbl.cavity._kernels import sweep
+from mbl.cavity._pool import N_SLICES
+from mbl.cavity.stability import _pow, sweep_real
+from mbl.cavity.tree import coupling2, n_children, onsite
 from mbl.errors import ConvergenceError, InputError
 
 
@@ -118,3 +123,69 @@ def test_mobility_edge_is_where_lambda_crosses_one():
     lam = [lambda_kernel(2, 12.0, E=res.value + d, pool=200_000, rng=np.random.default_rng(13))
            for d in (-0.2, 0.2)]
     assert lam[0] > 1 > lam[1]
+
+
+@numba.njit(cache=True)
+def _reference_sweep_real(g_old, g_new, y_old, y_new, betas, st, br, K, dis, W, cp, V, E):
+    """The weighted update drawn through the tree's samplers on ``st[s]``, serially."""
+    n, n_s = g_old.size, st.size
+    for s in range(n_s):
+        for a in range(s * n // n_s, (s + 1) * n // n_s):
+            m = n_children(st, s, br, K)
+            eps = onsite(st, s, dis, W)
+            tot, acc = 0.0, np.zeros(betas.size)
+            for _ in range(m):
+                j = rnd.index(st, s, n)
+                v2 = coupling2(st, s, cp, V)
+                tot += v2 * g_old[j]
+                for b in range(betas.size):
+                    acc[b] += y_old[b, j] if cp == 0 else _pow(v2, betas[b]) * y_old[b, j]
+            gn = 1.0 / (E - eps - tot)
+            g_new[a] = gn
+            for b in range(betas.size):
+                y_new[b, a] = _pow(abs(gn) * (V if cp == 0 else 1.0), 2.0 * betas[b]) * acc[b]
+
+
+@numba.njit(cache=True)
+def _reference_sweep(g_old, g_new, st, br, K, dis, W, cp, V, z):
+    n, n_s = g_old.size, st.size
+    for s in range(n_s):
+        for a in range(s * n // n_s, (s + 1) * n // n_s):
+            m = n_children(st, s, br, K)
+            eps = onsite(st, s, dis, W)
+            sigma = z * 0.0
+            for _ in range(m):
+                j = rnd.index(st, s, n)
+                sigma += coupling2(st, s, cp, V) * g_old[j]
+            g_new[a] = 1.0 / (z - eps - sigma)
+
+
+@pytest.mark.parametrize("codes", [
+    (0, 2.0, 0, 18.0, 0, 1.0),  # Bethe lattice, box disorder
+    (0, 3.0, 1, 5.0, 1, 0.7),   # Gaussian disorder and couplings
+    (1, 2.5, 2, 4.0, 0, 1.3),   # Poisson branching (multiplication), Cauchy disorder
+    (1, 14.0, 0, 6.0, 1, 0.2),  # Poisson branching above 10 (PTRS)
+])
+@pytest.mark.parametrize("betas", [[0.5], [0.3, 0.5], [0.37]])
+def test_pool_kernels_draw_exactly_the_tree_samplers_numbers(codes, betas):
+    """The kernels keep each stream's counter in a register, not in st[s]: the pools, the
+    weights and the advanced counters are bit-identical to the update written with
+    tree.n_children / onsite / coupling2 on st[s] (so fixed-seed results are unchanged)."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    st = rnd.slice_states(rng, N_SLICES)
+    g, y = rng.standard_normal(n), rng.random((len(betas), n))
+    b = np.array(betas)
+    runs = []
+    for kernel in (sweep_real, _reference_sweep_real):
+        s2, g2, y2 = st.copy(), np.empty(n), np.empty_like(y)
+        kernel(g, g2, y, y2, b, s2, *codes, 0.2)
+        runs.append((s2, g2, y2))
+    for kernel in (sweep, _reference_sweep):
+        s2, c2 = st.copy(), np.empty(n, dtype=complex)
+        kernel(g + 0.01j, c2, s2, *codes, 0.2 + 1e-3j)
+        runs.append((s2, c2))
+    assert np.all(runs[0][0] != st)  # the streams did advance
+    for new, ref in ((runs[0], runs[1]), (runs[2], runs[3])):
+        for u, v in zip(new, ref, strict=True):
+            assert np.array_equal(u, v)

@@ -32,10 +32,12 @@ def _measure(g, st, extra, br, K, dis, W, cp, V, z, gamma, rho):
     n = g.size
     n_s = st.size
     for s in numba.prange(n_s):
+        x = st[s]
         for a in range(s * n // n_s, (s + 1) * n // n_s):
-            eps, sigma = node(g, st, s, extra, br, K, dis, W, cp, V)
+            x, eps, sigma = node(g, x, extra, br, K, dis, W, cp, V)
             gamma[a] = -sigma.imag
             rho[a] = -(1.0 / (z - eps - sigma)).imag / np.pi
+        st[s] = x
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ import numpy as np
 
 from mbl._core.errors import InputError
 from mbl.cavity import _random as rnd
-from mbl.cavity._kernels import sweep
+from mbl.cavity._kernels import children, coupling2, onsite, sweep
 from mbl.cavity._pool import N_SLICES, check_common, positive_int
-from mbl.cavity.tree import Tree, coupling2, n_children, onsite
+from mbl.cavity.tree import Tree
 
 
 @numba.njit(cache=True)
@@ -38,35 +38,77 @@ def _pow(x, p):
     return x**p
 
 
+@numba.njit(cache=True, inline="always")
+def _slots_one(g_old, g_new, y_old, y_new, beta, x, lo, hi, br, K, dis, W, cp, V, E):
+    """Slots lo..hi-1 with one weight array (1-D ``y_old``, ``y_new``), the stream's counter
+    ``x`` and the accumulator in registers; returns the advanced counter."""
+    n = g_old.size
+    for a in range(lo, hi):
+        x, m = children(x, br, K)
+        x, eps = onsite(x, dis, W)
+        tot = 0.0
+        acc = 0.0
+        for _ in range(m):
+            x, j = rnd.next_index(x, n)
+            x, v2 = coupling2(x, cp, V)
+            tot += v2 * g_old[j]
+            acc += y_old[j] if cp == 0 else _pow(v2, beta) * y_old[j]
+        gn = 1.0 / (E - eps - tot)
+        g_new[a] = gn
+        y_new[a] = _pow(abs(gn) * (V if cp == 0 else 1.0), 2.0 * beta) * acc
+    return x
+
+
+@numba.njit(cache=True)
+def _slots(g_old, g_new, y_old, y_new, betas, x, lo, hi, br, K, dis, W, cp, V, E):
+    """Slots lo..hi-1 with any number of weight arrays; returns the advanced counter."""
+    n = g_old.size
+    nb = betas.size
+    acc = np.empty(nb)
+    for a in range(lo, hi):
+        x, m = children(x, br, K)
+        x, eps = onsite(x, dis, W)
+        tot = 0.0
+        for b in range(nb):
+            acc[b] = 0.0
+        for _ in range(m):
+            x, j = rnd.next_index(x, n)
+            x, v2 = coupling2(x, cp, V)
+            tot += v2 * g_old[j]
+            for b in range(nb):  # a fixed coupling enters once, below
+                acc[b] += y_old[b, j] if cp == 0 else _pow(v2, betas[b]) * y_old[b, j]
+        gn = 1.0 / (E - eps - tot)
+        g_new[a] = gn
+        xg = abs(gn) * (V if cp == 0 else 1.0)
+        for b in range(nb):
+            y_new[b, a] = _pow(xg, 2.0 * betas[b]) * acc[b]
+    return x
+
+
 @numba.njit(parallel=True, cache=True)
 def sweep_real(g_old, g_new, y_old, y_new, betas, st, br, K, dis, W, cp, V, E):
     """One generation of the real pool (and of one weight array per exponent in ``betas``).
 
     Slot a of the new pool is built from randomly chosen members of the old one; slice s of
-    the slots uses stream s only, so the result is the same for any number of threads.
+    the slots uses stream s only, so the result is the same for any number of threads. The
+    numbers are those of the tree's samplers in :mod:`mbl.cavity.tree`, drawn in the same
+    order (see :mod:`mbl.cavity._kernels`).
     """
     n = g_old.size
     n_s = st.size
-    nb = betas.size
     for s in numba.prange(n_s):
-        acc = np.empty(nb)
-        for a in range(s * n // n_s, (s + 1) * n // n_s):
-            m = n_children(st, s, br, K)
-            eps = onsite(st, s, dis, W)
-            tot = 0.0
-            for b in range(nb):
-                acc[b] = 0.0
-            for _ in range(m):
-                j = rnd.index(st, s, n)
-                v2 = coupling2(st, s, cp, V)
-                tot += v2 * g_old[j]
-                for b in range(nb):  # a fixed coupling enters once, below
-                    acc[b] += y_old[b, j] if cp == 0 else _pow(v2, betas[b]) * y_old[b, j]
-            gn = 1.0 / (E - eps - tot)
-            g_new[a] = gn
-            x = abs(gn) * (V if cp == 0 else 1.0)
-            for b in range(nb):
-                y_new[b, a] = _pow(x, 2.0 * betas[b]) * acc[b]
+        lo, hi = s * n // n_s, (s + 1) * n // n_s
+        if betas.size == 1 and br == 0 and dis == 0 and cp == 0:
+            # lambda(1/2) on the Bethe lattice, box disorder: the law codes are constants in
+            # this copy of the loop, so the compiler drops their branches
+            st[s] = _slots_one(g_old, g_new, y_old[0], y_new[0], betas[0], st[s], lo, hi,
+                               0, K, 0, W, 0, V, E)
+        elif betas.size == 1:  # one weight array: scalar accumulator
+            st[s] = _slots_one(g_old, g_new, y_old[0], y_new[0], betas[0], st[s], lo, hi,
+                               br, K, dis, W, cp, V, E)
+        else:
+            st[s] = _slots(g_old, g_new, y_old, y_new, betas, st[s], lo, hi, br, K, dis, W,
+                           cp, V, E)
 
 
 class RealPool:
