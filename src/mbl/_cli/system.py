@@ -66,10 +66,14 @@ def info(json_: Json = False) -> None:
     --json keys: mbl, git_revision (null: not a git checkout), source, python, numpy, scipy,
     numba, host, platform, cpu_count, memory_total_bytes, memory_available_bytes, blas (one
     object per library: user_api, internal_api, version, num_threads, threading_layer,
-    architecture), numba_threading (layer, requested, threads), extras (mumps, dask: available,
-    module, distribution, version, error, enables).
+    architecture), numba_threading (layer, requested, threads), solver_threads (the rule in
+    force inside solvers: cores, pinned_by (why the user's BLAS setting is kept; null: not
+    pinned), numba_kernels and blas_only (numba_threads, blas_threads in each kind of solver),
+    layer (numba's threading layer), rule (in words)), extras (mumps, dask: available, module,
+    distribution, version, error, enables).
     """
     from mbl._core.memory import available_memory, format_bytes, total_memory
+    from mbl._core.threads import solver_thread_rule
     from mbl.study.provenance import provenance
 
     p = provenance()
@@ -79,6 +83,10 @@ def info(json_: Json = False) -> None:
         "source": source(p), "memory_total_bytes": total_memory(),
         "memory_available_bytes": available_memory(), "blas": p["blas"],
         "numba_threading": numba_threads(), "extras": extras()}
+    import mbl.solvers  # noqa: F401 (reads the BLAS defaults the rule is judged against)
+
+    record["solver_threads"] = solver_thread_rule() | {
+        "layer": record["numba_threading"]["layer"]}
     if json_:
         echo_json(record)
         return
@@ -92,6 +100,13 @@ def info(json_: Json = False) -> None:
     nt = record["numba_threading"]
     typer.echo(f"{'numba layer':<13} {nt['layer'] or 'unknown'} (asked: {nt['requested']}, "
                f"{nt['threads']} threads)")
+    st = record["solver_threads"]
+    nk, bo = st["numba_kernels"], st["blas_only"]
+    typer.echo(f"{'solver pools':<13} numba kernels: numba {nk['numba_threads']} x BLAS "
+               f"{nk['blas_threads']}; dense/shift-invert: BLAS {bo['blas_threads']} "
+               f"({st['cores']} cores; "
+               + (f"user's setting kept: {st['pinned_by']})" if st["pinned_by"]
+                  else "BLAS limited inside numba-kernel solvers only)"))
     for name, e in record["extras"].items():
         state = (f"yes ({e['distribution']} {e['version']})" if e["available"]
                  else f"no ({e['error']})" if e["version"] else "no (not installed)")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from mbl._core.errors import InputError
+from mbl._core.threads import blas_defaults, solver_threads
 from mbl.solvers.dense import dense
 from mbl.solvers.plan import choose_method
-from mbl.solvers.polfed import polfed
+from mbl.solvers.polfed import fused_kernels, polfed
 from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
 from mbl.solvers.shift_invert import shift_invert, spectral_bounds
 
 METHODS = ("dense", "shift_invert", "polfed", "auto")
 _NO_TARGET = "give a target: energy= (absolute) or energy_density= (eps in [0, 1])"
+
+blas_defaults()  # BLAS thread counts before any solver call: the user's limits read against them
 
 
 def target_energy(
@@ -47,6 +50,11 @@ def solve(
     ``dense_max`` when it fits, then shift-invert, then POLFED); when it takes dense, the
     ``k`` levels of the full spectrum nearest the target (all N when k >= N), with their
     residual and orthogonality when vectors are asked for. Without ``k`` it means dense.
+
+    Thread pools: POLFED on a real CSR matrix (numba kernels between BLAS calls) runs with
+    BLAS limited so that BLAS times numba threads stays within the cores; dense and
+    shift-invert leave BLAS its threads; a limit the user set is never overridden
+    (:mod:`mbl._core.threads`).
     """
     if method == "auto":
         if k is None:
@@ -64,13 +72,15 @@ def solve(
     if method in ("shift_invert", "polfed"):
         if k is None:
             raise InputError(f"{method} needs k, the number of eigenpairs near the target")
-        bounds = None
-        if energy is None or method == "polfed":
-            bounds = spectral_bounds(H)
-        sigma = target_energy(*(bounds or (0.0, 0.0)), energy=energy, energy_density=energy_density)
-        if method == "polfed":
-            return polfed(H, sigma=sigma, k=k, bounds=bounds)
-        return shift_invert(H, sigma=sigma, k=k, bounds=bounds)
+        with solver_threads(numba=method == "polfed" and fused_kernels(H)):
+            bounds = None
+            if energy is None or method == "polfed":
+                bounds = spectral_bounds(H)
+            sigma = target_energy(*(bounds or (0.0, 0.0)), energy=energy,
+                                  energy_density=energy_density)
+            if method == "polfed":
+                return polfed(H, sigma=sigma, k=k, bounds=bounds)
+            return shift_invert(H, sigma=sigma, k=k, bounds=bounds)
     raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")
 
 

@@ -28,10 +28,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from mbl._core.errors import ConvergenceError, InputError
+from mbl._core.threads import no_oversubscription
 from mbl.solvers._kernels import chebyshev_step
 from mbl.solvers.result import Eigenpairs, orthogonality_error
 
-__all__ = ["chebyshev_filter", "polfed"]
+__all__ = ["chebyshev_filter", "fused_kernels", "polfed"]
+
+
+def fused_kernels(H) -> bool:
+    """Whether the filter of ``H`` goes through the numba kernel (a real CSR matrix)."""
+    return sp.issparse(H) and H.format == "csr" and H.dtype == np.float64
 
 
 def _jackson(K: int) -> np.ndarray:
@@ -53,7 +59,7 @@ def _apply_filter(H, X: np.ndarray, c: np.ndarray, centre: float, half: float) -
 
     A real CSR matrix goes through a fused numba step (one pass over H per term for the whole
     block, no temporaries); anything else through ``H @ X``."""
-    if sp.issparse(H) and H.format == "csr" and H.dtype == np.float64 and X.dtype == np.float64:
+    if fused_kernels(H) and X.dtype == np.float64:
         block = np.ascontiguousarray(X.reshape(X.shape[0], -1))
         t_prev, t_cur, out = block.copy(), np.zeros_like(block), c[0] * block
         chebyshev_step(H.indptr, H.indices, H.data, t_prev, t_cur, out, centre, 1.0 / half,
@@ -135,6 +141,7 @@ def _moments(H, n: int, rng: np.random.Generator, probes: int = 4) -> tuple[floa
     return m1, float(np.sqrt(max(m2 - m1**2, 1e-300)))
 
 
+@no_oversubscription(numba=lambda H, *args, **kwargs: fused_kernels(H))
 def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int | None = None,
            max_residual: float = 1e-8, block: int = 8,
            rng: np.random.Generator | None = None) -> Eigenpairs:
@@ -158,6 +165,10 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
         Vectors filtered together (one pass over H per Chebyshev term for the whole block).
     rng : numpy.random.Generator, optional
         Start block and trace probes (default: a fixed seed, reproducible).
+
+    On a real CSR matrix (the numba kernel between BLAS calls) BLAS is limited for the call
+    so that BLAS times numba threads stays within the cores, unless the user set BLAS
+    threads (:mod:`mbl._core.threads`); the previous counts are restored on return.
     """
     n = H.shape[0]
     e_min, e_max = bounds

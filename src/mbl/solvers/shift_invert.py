@@ -14,6 +14,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from mbl._core.errors import ConvergenceError, InputError
+from mbl._core.threads import no_oversubscription
 from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
 
 
@@ -71,6 +72,7 @@ def _backend(backend: str, n: int) -> str:
     return backend
 
 
+@no_oversubscription(numba=False)
 def shift_invert(
     H,
     *,
@@ -86,7 +88,8 @@ def shift_invert(
     The factorization is MUMPS or SuperLU (``backend``: "auto" prefers MUMPS); ARPACK
     iterates on (H - sigma)^{-1}. Pairs whose
     residual ||H v - E v|| exceeds ``max_residual`` times the spectral scale are refused with a
-    :class:`ConvergenceError`, never returned silently.
+    :class:`ConvergenceError`, never returned silently. BLAS dominates (the factorization,
+    ARPACK) and numba is not used: BLAS keeps its threads (:mod:`mbl._core.threads`).
     """
     if not sp.issparse(H):
         raise InputError("shift-invert needs a scipy.sparse matrix (it factorizes H - sigma)")
