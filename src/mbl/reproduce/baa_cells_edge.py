@@ -16,6 +16,10 @@ There is no published number for this ED model, so the reference is null. The si
 the 2-cell spectrum has only ~14 levels per eps window, and its <r> differs from the Poisson
 value even at lambda -> 0 because the levels of one cell repel (GOE). Crossings are therefore
 indicative; where the two curves do not cross inside the lambda grid the row is null.
+At these sizes they are not a mobility edge: the exact non-interacting (lambda = 0) <r> of 2
+and 3 cells already differs (0.470 against 0.399 at eps = 0.1, 0.394 against 0.386 at 0.3,
+equal at 0.5), and measured from that baseline the 3-cell system is the more ergodic at every
+resolved lambda (docs/findings/baa-cell-crossings.md).
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ LAM_GRID = [0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 1.0]
 EPS_BINS = 5
 SOURCE = ("many-body mobility edge lambda_c(eps) of the BAA lattice of cells "
           "(docs/theory/baa-model.md §1.2, docs/theory/phase-diagram.md §5.2): "
-          "crossing of 2 and 3 cells; no published value for this ED model")
+          "crossing of 2 and 3 cells; no published value for this ED model; at these sizes "
+          "set by the non-interacting baseline, not a mobility edge "
+          "(docs/findings/baa-cell-crossings.md)")
 MODES = {True: dict(samples={2: 800, 3: 160}), False: dict(samples={2: 8000, 3: 1000})}
 
 
