@@ -17,8 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from mbl.reproduce import baa_cells_edge as rep
 from mbl.reproduce.base import run_builtin_study
 from mbl.scaling import mean_and_error
