@@ -71,3 +71,65 @@ def chebyshev_step(indptr, indices, data, cur, prev, out, centre, scale,
                 v = scale * (acc[m] - centre * cur[i, c]) - prev[i, c]
                 prev[i, c] = v
                 out[i, c] += coef * v
+
+
+# Lanczos kernels of the Krylov propagator (mbl.solvers.krylov). The basis is a preallocated
+# complex array V of shape (m + 1, N), one Lanczos vector per row; step j turns row j + 1
+# into the next vector in place. Real and imaginary parts travel together: a complex row is
+# the interleaved two-column real block, so one pass over a real CSR matrix applies it to
+# both (the same pass as ``csr_matvec_real_complex``). Row j may hold the Lanczos vector
+# unnormalized, as u with v_j = s u: the normalization is folded into the two passes of the
+# next step instead of costing a pass of its own.
+
+
+@nb.njit(cache=True, parallel=True)
+def lanczos_csr_apply(indptr, indices, data, V, j, s):  # pragma: no cover - numba
+    """``V[j + 1] = A v`` with ``v = s V[j]`` for a real CSR matrix A, in one pass that also
+    returns ``alpha = Re <v, A v>`` (the diagonal entry of the Lanczos matrix)."""
+    u = V[j]
+    w = V[j + 1]
+    alpha = 0.0
+    for i in nb.prange(indptr.size - 1):
+        re = 0.0
+        im = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            v = u[indices[k]]
+            re += data[k] * v.real
+            im += data[k] * v.imag
+        re *= s
+        im *= s
+        w[i] = complex(re, im)
+        alpha += u[i].real * re + u[i].imag * im
+    return alpha * s
+
+
+@nb.njit(cache=True, parallel=True)
+def lanczos_alpha(V, j):  # pragma: no cover - numba
+    """``Re <V[j], V[j + 1]>`` (the diagonal entry when ``V[j + 1] = H V[j]`` came from a
+    generic product)."""
+    x = V[j]
+    w = V[j + 1]
+    alpha = 0.0
+    for i in nb.prange(x.size):
+        alpha += x[i].real * w[i].real + x[i].imag * w[i].imag
+    return alpha
+
+
+@nb.njit(cache=True, parallel=True)
+def lanczos_recurrence(V, j, s, alpha, beta_prev):  # pragma: no cover - numba
+    """The three-term recurrence on ``V[j + 1] = H v_j``, fused into one pass: normalizes
+    row j in place (``v_j = s V[j]``), forms ``z = V[j + 1] - alpha v_j - beta_prev
+    V[j - 1]`` in row j + 1 and returns ``beta = |z|`` (the next vector is ``z / beta``; the
+    caller passes ``1 / beta`` as ``s`` of the next step)."""
+    u = V[j]
+    w = V[j + 1]
+    y = V[j - 1] if j > 0 else V[j]
+    b = beta_prev if j > 0 else 0.0
+    nrm = 0.0
+    for i in nb.prange(u.size):
+        x = s * u[i]
+        u[i] = x
+        z = w[i] - alpha * x - b * y[i]
+        w[i] = z
+        nrm += z.real * z.real + z.imag * z.imag
+    return np.sqrt(nrm)
