@@ -40,7 +40,7 @@ DENSE_MAX_L = 12
 LUITZ = (3.72, 0.06, "Luitz, Laflorencie & Alet, PRB 91, 081103(R) (2015), from L <= 22")
 EXTRAPOLATE_TO = (20, 22)
 MODES = {
-    # quick: 759 CPU-seconds (about 6.5 minutes on 2 idle cores); it gives errors 0.09, 0.21
+    # quick: 6 min 39 s on 2 idle cores (736 CPU-seconds); it gives errors 0.09, 0.21
     # and 0.31 on the three crossings: 0.15 on all three would take about 4x the samples at
     # L = 12 and 14 (docs/theory/xxz-chain.md §9.5). full: about 20 core-hours, 2/3 of it the
     # 800 shift-invert solves at L = 18 (about a minute each on one core)
