@@ -259,7 +259,7 @@ def _krylov(H, psi0: np.ndarray, times: np.ndarray, tol: float, m: int,
 @no_oversubscription(numba=lambda H, *args, method="krylov", **kwargs: method == "krylov")
 def evolve(H: LinearOperator | sp.spmatrix | np.ndarray, psi0: np.ndarray,
            times: np.ndarray, *, method: Literal["krylov", "dense"] = "krylov",
-           tol: float = 1e-10, krylov_dim: int = 30,
+           tol: float = 1e-10, krylov_dim: int = 100,
            checkpoint: str | os.PathLike | None = None,
            checkpoint_every: float = 60.0) -> Evolution:
     """psi(t) = exp(-i H t) psi0 at each of ``times`` (sorted, >= 0).

@@ -25,8 +25,8 @@ from mbl.study.models import model_params
 #: Seconds per N^3 of a one-thread LAPACK eigh (values / vectors), measured at N = 4096.
 DENSE_SECONDS_VALUES = 8.0e-11
 DENSE_SECONDS_VECTORS = 1.7e-10
-#: Krylov dimension of the time evolution (:mod:`mbl.solvers.krylov`).
-KRYLOV_VECTORS = 31
+#: Lanczos vectors held by the time evolution (:mod:`mbl.solvers.krylov`): krylov_dim + 1.
+KRYLOV_VECTORS = 101
 #: Rough costs for :func:`task_costs` (ETA weights): seconds a task takes whatever its size
 #: (model, observables, store), per N^2 of a sparse solve, per M^3 of a transfer-matrix bar.
 TASK_OVERHEAD_SECONDS = 0.01
