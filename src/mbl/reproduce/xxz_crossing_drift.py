@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from mbl.reproduce.base import Report, Row, output_directory
+from mbl.reproduce.base import Report, Row, _finite, output_directory
 from mbl.reproduce.crossings import size_studies
 from mbl.scaling import crossing_drift, mean_and_error
 from mbl.solvers.plan import can_factorize
@@ -84,14 +84,13 @@ def _rows(curves: dict[int, xr.DataArray], drift) -> list[Row]:
                if np.isfinite(value) else
                f"the fitted curves do not cross in [{curves[a]['W'].values[0]:g}, "
                f"{curves[a]['W'].values[-1]:g}]")
-        rows.append(Row("W_cross", float(value), None if not np.isfinite(error) else
-                        float(error), None, src,
+        rows.append(Row("W_cross", float(value), _finite(error), None, src,
                         params={**params, "L": [a, b],
                                 "samples": [curves[a].sizes["sample"],
                                             curves[b].sizes["sample"]]}))
     fit = {**params, "L": sizes, "chi2": drift.chi2, "dof": drift.dof,
            "bootstrap_failed": drift.n_failed}
-    rows.append(Row("dW_cross_dL", drift.slope, _finite_or_none(drift.slope_error), None,
+    rows.append(Row("dW_cross_dL", drift.slope, _finite(drift.slope_error), None,
                     "weighted line through W_cross against (L + L')/2; joint bootstrap",
                     params=fit))
     at = 0.5 * sum(EXTRAPOLATE_TO)
@@ -102,10 +101,6 @@ def _rows(curves: dict[int, xr.DataArray], drift) -> list[Row]:
                     params={**params, "L": list(EXTRAPOLATE_TO)},
                     reference_error=LUITZ[1]))
     return rows
-
-
-def _finite_or_none(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
 
 
 def _extrapolation_error(drift, at: float) -> float | None:

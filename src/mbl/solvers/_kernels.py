@@ -7,20 +7,6 @@ import numpy as np
 
 
 @nb.njit(cache=True, parallel=True)
-def csr_matvec_real_complex(indptr, indices, data, x, out):  # pragma: no cover - numba
-    """``out = A x`` for a real CSR matrix A and a complex vector x, in one pass (scipy would
-    first copy A to complex)."""
-    for i in nb.prange(indptr.size - 1):
-        re = 0.0
-        im = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            v = x[indices[k]]
-            re += data[k] * v.real
-            im += data[k] * v.imag
-        out[i] = complex(re, im)
-
-
-@nb.njit(cache=True, parallel=True)
 def chebyshev_step(indptr, indices, data, cur, prev, out, centre, scale,
                    coef):  # pragma: no cover - numba
     """One fused step of the Chebyshev recurrence on a block of vectors (rows of ``cur``):
@@ -77,7 +63,7 @@ def chebyshev_step(indptr, indices, data, cur, prev, out, centre, scale,
 # complex array V of shape (m + 1, N), one Lanczos vector per row; step j turns row j + 1
 # into the next vector in place. Real and imaginary parts travel together: a complex row is
 # the interleaved two-column real block, so one pass over a real CSR matrix applies it to
-# both (the same pass as ``csr_matvec_real_complex``). Row j may hold the Lanczos vector
+# both in one pass. Row j may hold the Lanczos vector
 # unnormalized, as u with v_j = s u: the normalization is folded into the two passes of the
 # next step instead of costing a pass of its own.
 

@@ -57,7 +57,6 @@ from scipy.sparse.linalg import LinearOperator
 from mbl._core.errors import InputError
 from mbl._core.threads import no_oversubscription
 from mbl.solvers._kernels import (
-    csr_matvec_real_complex,
     lanczos_alpha,
     lanczos_csr_apply,
     lanczos_recurrence,
@@ -86,15 +85,11 @@ class Evolution:
 
 
 def _apply(H: LinearOperator | sp.spmatrix | np.ndarray, x: np.ndarray) -> np.ndarray:
-    """H x for complex x. A real CSR matrix goes through one numba pass; another real H acts
-    on the real and imaginary parts (no complex copy of the matrix, and real-only matrix-free
-    kernels work)."""
+    """H x for complex x and an H other than a real CSR matrix (that one goes through
+    :func:`lanczos_csr_apply`): a real H acts on the real and imaginary parts (no complex copy
+    of the matrix, and real-only matrix-free kernels work)."""
     if np.issubdtype(np.dtype(H.dtype), np.complexfloating):
         return H @ x
-    if sp.issparse(H) and H.format == "csr" and H.dtype == np.float64:
-        out = np.empty(x.size, dtype=complex)
-        csr_matvec_real_complex(H.indptr, H.indices, H.data, np.ascontiguousarray(x), out)
-        return out
     return H @ x.real + 1j * (H @ x.imag)
 
 
