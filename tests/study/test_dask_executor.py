@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -156,6 +157,10 @@ def test_window_follows_the_cluster_as_it_grows(client, monkeypatch):
     client.wait_for_workers(3, timeout=60)
     assert (ex.max_in_flight, ex.workers) == (12, 3)
     client.cluster.scale(2)
+    deadline = time.monotonic() + 60  # the third worker retires before the next test starts
+    while len(client.nthreads()) > 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(client.nthreads()) == 2
 
 
 def test_batches_hold_one_grid_point_sized_by_its_measured_time():
@@ -293,3 +298,24 @@ def test_repeated_kills_of_every_worker_end_with_a_clear_error(cli, tiny_study, 
     last = err.strip().splitlines()[-1]
     assert last.startswith("mbl: error:"), err
     assert "Dask cluster" in last or "task(s) failed" in last, last
+
+
+class _FlakyClient:
+    """A client whose scheduler drops the connection the first ``drops`` registrations."""
+
+    def __init__(self, drops: int) -> None:
+        self.drops, self.calls = drops, 0
+
+    def register_plugin(self, plugin) -> None:
+        self.calls += 1
+        if self.calls <= self.drops:
+            raise distributed.comm.core.CommClosedError("Stream is closed")
+
+
+def test_plugin_registration_survives_a_worker_leaving_mid_broadcast(monkeypatch):
+    monkeypatch.setattr(dask_executor.time, "sleep", lambda s: None)
+    flaky = _FlakyClient(drops=2)
+    dask_executor._register(flaky, dask_executor.PinThreads(1))
+    assert flaky.calls == 3
+    with pytest.raises(MBLError, match="dropped the connection 3 times"):
+        dask_executor._register(_FlakyClient(drops=3), dask_executor.PinThreads(1))

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import dask
 from distributed import Client, Future, LocalCluster, wait
+from distributed.comm.core import CommClosedError
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from mbl._core.errors import InputError, MBLError
@@ -54,6 +55,27 @@ class PinThreads(WorkerPlugin):
         pin_threads(self.threads)
 
 
+def _register(client: Client, plugin: WorkerPlugin, attempts: int = 3) -> None:
+    """Registers ``plugin`` with the scheduler, which keeps it for workers that join later.
+
+    The scheduler stores the plugin and then sends it to every current worker; a worker that
+    leaves during that broadcast (a cluster scaling down, a SLURM job ending) makes the
+    scheduler drop the connection, although the plugin is stored. Registering again on a fresh
+    connection reaches the workers that remain; ``attempts`` failures in a row are a fault.
+    """
+    for attempt in range(attempts):
+        try:
+            client.register_plugin(plugin)
+            return
+        except (CommClosedError, OSError) as exc:
+            if attempt == attempts - 1:
+                raise MBLError(f"the Dask scheduler dropped the connection {attempts} times "
+                               f"while installing the thread pinning on its workers ({exc}); "
+                               "check that the scheduler is alive and its workers are not "
+                               "being restarted, then run again") from None
+            time.sleep(0.5 * (attempt + 1))
+
+
 class DaskExecutor:
     """Runs tasks on the workers of a Dask ``Client``; owns (and closes) what it started.
 
@@ -76,7 +98,7 @@ class DaskExecutor:
         self._count_workers()
         self._seen_workers = bool(client.nthreads())
         _quiet_abandoned_gathers(client)
-        client.register_plugin(PinThreads(threads))
+        _register(client, PinThreads(threads))
 
     def _count_workers(self) -> None:
         self.workers = max(1, sum(self.client.nthreads().values()))
