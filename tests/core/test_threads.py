@@ -21,7 +21,7 @@ def _blas_threads() -> list[int]:
 
 
 def _share() -> int:
-    return max(1, threads.cores() // threads._numba_threads())
+    return max(1, threads.free_cores() // threads._numba_threads())
 
 
 @pytest.fixture
@@ -124,6 +124,7 @@ def fake(monkeypatch):
     monkeypatch.setattr(threads, "_libs", [(lib, 8)])
     monkeypatch.setattr(threads, "cores", lambda: 8)
     monkeypatch.setattr(threads, "_numba_threads", lambda: 2)
+    monkeypatch.setattr(threads, "free_cores", lambda refresh=False: 8)
     return lib
 
 
@@ -136,10 +137,40 @@ def test_the_product_stays_within_the_cores(fake):
     assert fake.num_threads == 8 and fake.calls == 2
 
 
-def test_blas_only_solvers_change_nothing(fake):
+def test_blas_only_solvers_change_nothing_on_an_idle_machine(fake):
     with threads.solver_threads(numba=False):
         assert fake.num_threads == 8
     assert fake.calls == 0
+
+
+def test_only_the_free_cores_are_used_beside_busy_processes(fake, monkeypatch):
+    monkeypatch.setattr(threads, "free_cores", lambda refresh=False: 3)  # 5 cores busy
+    with threads.solver_threads(numba=False):
+        assert fake.num_threads == 3
+    with threads.solver_threads(numba=True):
+        assert fake.num_threads == 1  # 3 free // 2 numba threads
+    with threads.solver_threads(numba=False, limit=1):  # a small factorization
+        assert fake.num_threads == 1
+    assert fake.num_threads == 8
+
+
+def test_free_cores_leaves_out_own_and_niced_threads(monkeypatch):
+    """/proc ticks faked: the machine busy 1.5 cores over the window, of which 0.5 this
+    process's own: one core used by others; niced time is ignored."""
+    ticks = iter([(1000, 50), (1000 + 15, 50 + 5)])
+    monkeypatch.setattr(threads, "_cpu_ticks", lambda: next(ticks))
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    monkeypatch.setattr(threads.time, "sleep", lambda s: None)
+    clock = iter([0.0, 0.0, 0.1] + [0.1] * 5)
+    monkeypatch.setattr(threads.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(threads.os, "sysconf", lambda name: 100)
+    assert threads.free_cores(refresh=True) == 1
+    assert threads.free_cores() == 1  # cached: no second measurement (the fakes would end)
+    monkeypatch.setattr(threads, "_busy", None)
+
+
+def test_free_cores_of_this_machine_is_a_core_count():
+    assert 1 <= threads.free_cores(refresh=True) <= threads.cores()
 
 
 def test_a_lower_count_than_the_default_is_the_users(fake):
@@ -175,7 +206,7 @@ def test_decorator_asks_its_predicate(fake):
 
 def test_rule_reports_the_pools(fake):
     rule = threads.solver_thread_rule()
-    assert rule["cores"] == 8 and rule["pinned_by"] is None
+    assert rule["cores"] == 8 and rule["free_cores"] == 8 and rule["pinned_by"] is None
     assert rule["numba_kernels"] == {"numba_threads": 2, "blas_threads": 4}
     assert rule["blas_only"] == {"numba_threads": 0, "blas_threads": 8}
     assert isinstance(rule["rule"], str)

@@ -104,9 +104,9 @@ def info(json_: Json = False) -> None:
     nk, bo = st["numba_kernels"], st["blas_only"]
     typer.echo(f"{'solver pools':<13} numba kernels: numba {nk['numba_threads']} x BLAS "
                f"{nk['blas_threads']}; dense/shift-invert: BLAS {bo['blas_threads']} "
-               f"({st['cores']} cores; "
+               f"({st['cores']} cores, {st['free_cores']} free now; "
                + (f"user's setting kept: {st['pinned_by']})" if st["pinned_by"]
-                  else "BLAS limited inside numba-kernel solvers only)"))
+                  else "threads limited to the free cores inside solvers)"))
     for name, e in record["extras"].items():
         state = (f"yes ({e['distribution']} {e['version']})" if e["available"]
                  else f"no ({e['error']})" if e["version"] else "no (not installed)")

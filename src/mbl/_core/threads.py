@@ -2,19 +2,24 @@
 worker's ties to its driver: signals, the driver's death), and those inside a solver call
 (:class:`solver_threads`, :func:`no_oversubscription`).
 
-Inside a solver call the rule is: the product of the thread pools that run at once never
-exceeds the cores. A solver whose numba-parallel kernels alternate with BLAS calls (POLFED on
-a real CSR matrix, Krylov time evolution) runs with BLAS limited to
-``max(1, cores // numba threads)`` threads (1 with numba's default pool) for the duration of
-the call, numba keeping its threads: OpenBLAS's threads otherwise spin against numba's
-workers after every BLAS call (measured at L = 14: POLFED 3.8-4.8 s against 0.96 s, Krylov
-evolution 29 s against 0.3 s, on 2 cores). A solver where BLAS dominates and numba is not
-used (dense ``eigh``, shift-invert) leaves BLAS its threads. The user's settings are restored
-when the call returns, and they are never overridden: nothing is changed when a BLAS thread
-variable (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``,
-``BLIS_NUM_THREADS``, ``VECLIB_MAXIMUM_THREADS``) is set, or when a BLAS library runs fewer
-threads than it did when :mod:`mbl.solvers` was imported (an outer
-``threadpoolctl.threadpool_limits``, ``mbl run --threads``). ``mbl info`` reports the rule in
+Inside a solver call the rule is: the threads that run at once never exceed the cores that
+other processes leave free. :func:`free_cores` measures them (the machine's CPU use over 50 ms
+less this process's own, niced processes counted as free since they yield). A solver whose
+numba-parallel kernels alternate with BLAS calls (POLFED on a real CSR matrix, Krylov time
+evolution) runs numba on the free cores and BLAS on ``max(1, free // numba threads)`` (1 with
+numba's default pool): OpenBLAS's threads otherwise spin against numba's workers after every
+BLAS call (measured at L = 14: POLFED 3.8-4.8 s against 0.96 s, Krylov evolution 29 s against
+0.3 s, on 2 cores). A solver where BLAS dominates and numba is not used (dense ``eigh``,
+shift-invert) runs BLAS on the free cores (shift-invert on one thread below
+:data:`mbl.solvers.shift_invert.SMALL_FACTORIZATION`). Threads beyond the free cores are what
+costs most beside another CPU-bound process: measured at L = 16 on 2 cores beside one, POLFED
+58.9 s with two threads against 25.7 s with one, shift-invert 3.47 s against 1.68 s. The
+user's settings are restored when the call returns, and they are never overridden: nothing is
+changed in BLAS when a BLAS thread variable (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``MKL_NUM_THREADS``, ``BLIS_NUM_THREADS``, ``VECLIB_MAXIMUM_THREADS``) is set, or when a BLAS
+library runs fewer threads than it did when :mod:`mbl.solvers` was imported (an outer
+``threadpoolctl.threadpool_limits``, ``mbl run --threads``), and nothing in numba when
+``NUMBA_NUM_THREADS`` is set or its threads were lowered. ``mbl info`` reports the rule in
 force.
 """
 
@@ -86,6 +91,7 @@ BLAS_VARS = tuple(v for v in _THREAD_VARS if v != "NUMBA_NUM_THREADS")
 _lock = threading.Lock()
 _depth = 0  # solver calls inside solver_threads(numba=True) now, all threads together
 _saved: list[tuple[Any, int]] = []  # (BLAS library controller, its thread count before)
+_numba_saved: int | None = None  # numba's thread count before, where the call lowered it
 _libs: list[tuple[Any, int]] | None = None  # (BLAS library controller, its default count)
 
 
@@ -128,16 +134,80 @@ def pinned_by(libs: list[tuple[Any, int]] | None = None) -> str | None:
     return None
 
 
-def _enter() -> None:
-    global _depth
+#: How long a measurement of the other processes' CPU use is reused, and its window.
+BUSY_CACHE_S = 5.0
+BUSY_WINDOW_S = 0.05
+_busy: tuple[float, int] | None = None  # (when measured, free cores then)
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(CPU ticks of the whole machine spent busy at normal priority, ticks of this process),
+    from /proc; None where the platform has no /proc. Niced processes (a background campaign
+    at nice 19) are not counted: they yield to this one."""
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, idle, iowait, irq, softirq, steal = map(
+                int, f.readline().split()[1:9])
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError):
+        return None
+    own = int(fields[11]) + int(fields[12])  # utime + stime, all threads
+    busy = user + system + irq + softirq + steal + (nice if os.nice(0) > 0 else 0)
+    return busy, own
+
+
+def free_cores(refresh: bool = False) -> int:
+    """Cores not used by other processes now: :func:`cores` less the CPU the rest of the
+    machine used over ``BUSY_WINDOW_S`` (this process's own threads, spinning ones included,
+    are not counted), at least 1; measured at most every ``BUSY_CACHE_S`` seconds."""
+    global _busy
+    now = time.monotonic()
+    if _busy is not None and not refresh and now - _busy[0] < BUSY_CACHE_S:
+        return _busy[1]
+    total = cores()
+    a = _cpu_ticks()
+    if a is None:
+        free = total
+    else:
+        t0 = time.monotonic()
+        time.sleep(BUSY_WINDOW_S)
+        b = _cpu_ticks()
+        elapsed = time.monotonic() - t0
+        hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        others = ((b[0] - a[0]) - (b[1] - a[1])) / (hz * elapsed) if b else 0.0
+        free = max(1, min(total, total - int(max(0.0, others) + 0.5)))
+    _busy = (now, free)
+    return free
+
+
+def _numba_fixed() -> bool:
+    """Whether the user fixed numba's threads (the variable, or a lower count than its pool)."""
+    numba = sys.modules.get("numba")
+    return (numba is None or bool(os.environ.get("NUMBA_NUM_THREADS"))
+            or numba.get_num_threads() < numba.config.NUMBA_NUM_THREADS)
+
+
+def _enter(numba: bool, limit: int | None) -> None:
+    global _depth, _numba_saved
     with _lock:
         _depth += 1
         if _depth > 1:  # nested, or another thread's solver: the limit is already in force
             return
         libs = blas_defaults()
-        if not libs or pinned_by(libs) is not None:
+        blas_mine = bool(libs) and pinned_by(libs) is None
+        numba_mine = numba and not _numba_fixed()
+        if not blas_mine and not numba_mine:
             return
-        share = max(1, cores() // max(1, _numba_threads()))
+        free = free_cores()
+        if limit is not None:
+            free = max(1, min(free, limit))
+        if numba_mine and _numba_threads() > free:
+            _numba_saved = _numba_threads()
+            sys.modules["numba"].set_num_threads(free)
+        if not blas_mine:
+            return
+        share = max(1, free // max(1, _numba_threads())) if numba else free
         for lib, _ in libs:
             now = lib.num_threads
             if now > share:
@@ -146,47 +216,53 @@ def _enter() -> None:
 
 
 def _exit() -> None:
-    global _depth
+    global _depth, _numba_saved
     with _lock:
         _depth -= 1
         if _depth == 0:
             while _saved:
                 lib, n = _saved.pop()
                 lib.set_num_threads(n)
+            if _numba_saved is not None:
+                sys.modules["numba"].set_num_threads(_numba_saved)
+                _numba_saved = None
 
 
 class solver_threads:  # noqa: N801 (a context manager, used like a function)
     """Thread pools for the duration of a solver call (the rule of the module docstring).
 
-    ``with solver_threads(numba=True):`` limits BLAS to ``max(1, cores // numba threads)``
-    unless the user fixed its threads, and restores the previous counts on exit; with
-    ``numba=False`` (BLAS dominates, numba unused) it changes nothing. Nested and concurrent
-    uses share one limit, set by the first to enter and lifted by the last to leave. The cost
-    is a few microseconds per call (the BLAS controllers are found once, see
-    :func:`blas_defaults`).
+    Inside ``with solver_threads(numba=True):`` numba runs on at most the free cores
+    (:func:`free_cores`) and BLAS on ``max(1, free // numba threads)``; with ``numba=False``
+    (BLAS dominates, numba unused) BLAS runs on at most the free cores. ``limit`` lowers the
+    count further (a solver that knows its problem is too small to gain from threads). A pool
+    the user fixed is never changed; the previous counts are restored on exit. Nested and
+    concurrent uses share one setting, made by the first to enter and lifted by the last to
+    leave. The cost is a few microseconds per call, plus a ``BUSY_WINDOW_S`` measurement at
+    most every ``BUSY_CACHE_S`` seconds.
     """
 
-    __slots__ = ("numba",)
+    __slots__ = ("limit", "numba")
 
-    def __init__(self, numba: bool = True) -> None:
+    def __init__(self, numba: bool = True, limit: int | None = None) -> None:
         self.numba = bool(numba)
+        self.limit = limit
 
     def __enter__(self) -> solver_threads:
-        if self.numba:
-            _enter()
+        _enter(self.numba, self.limit)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.numba:
-            _exit()
+        _exit()
 
 
-def no_oversubscription(numba: bool | Callable[..., bool] = True) -> Callable:
+def no_oversubscription(numba: bool | Callable[..., bool] = True,
+                        limit: Callable[..., int | None] | None = None) -> Callable:
     """Decorator: each call of the function runs inside :class:`solver_threads`.
 
     ``numba`` is a bool, or a function of the call's arguments saying whether this call
     alternates numba-parallel kernels with BLAS, e.g.
-    ``@no_oversubscription(numba=lambda H, *a, method="krylov", **kw: method == "krylov")``.
+    ``@no_oversubscription(numba=lambda H, *a, method="krylov", **kw: method == "krylov")``;
+    ``limit``, a function of the same arguments giving the call's thread limit (or None).
     Always called with parentheses.
     """
     if not isinstance(numba, bool) and not callable(numba):
@@ -196,25 +272,32 @@ def no_oversubscription(numba: bool | Callable[..., bool] = True) -> Callable:
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
             use = numba(*args, **kwargs) if callable(numba) else numba
-            with solver_threads(use):
+            with solver_threads(use, limit(*args, **kwargs) if limit is not None else None):
                 return fn(*args, **kwargs)
         return call
     return wrap
 
 
 def solver_thread_rule() -> dict[str, Any]:
-    """The rule in force inside solvers: cores, whether the user's BLAS setting is kept (and
-    why), and the threads of each pool for numba-kernel solvers and for BLAS-only ones."""
+    """The rule in force inside solvers: cores, free cores now, whether the user's BLAS setting
+    is kept (and why), and the threads of each pool for numba-kernel solvers and for BLAS-only
+    ones."""
     libs = blas_defaults()
     reason = pinned_by(libs)
     blas_now = max((lib.num_threads for lib, _ in libs), default=None)
-    nt = _numba_threads()
-    share = max(1, cores() // max(1, nt))
-    blas_numba = blas_now if reason is not None or blas_now is None else min(blas_now, share)
-    return {"cores": cores(), "pinned_by": reason,
-            "numba_kernels": {"numba_threads": nt, "blas_threads": blas_numba},
-            "blas_only": {"numba_threads": 0, "blas_threads": blas_now},
-            "rule": "numba-parallel solvers (POLFED on real CSR, Krylov evolution): BLAS at "
-                    "max(1, cores // numba threads) for the call, numba unchanged; BLAS-only "
-                    "(dense, shift-invert): unchanged; never changed when the user set BLAS "
-                    "threads (a *_NUM_THREADS variable, or an outer limit)"}
+    free = free_cores()
+    nt = _numba_threads() if _numba_fixed() else min(_numba_threads(), free)
+    share = max(1, free // max(1, nt))
+    mine = reason is None and blas_now is not None
+    return {"cores": cores(), "free_cores": free, "pinned_by": reason,
+            "numba_kernels": {"numba_threads": nt,
+                              "blas_threads": min(blas_now, share) if mine else blas_now},
+            "blas_only": {"numba_threads": 0,
+                          "blas_threads": min(blas_now, free) if mine else blas_now},
+            "rule": "inside a solver call, threads only on the cores other processes leave "
+                    "free (measured; niced ones count as free); numba-parallel solvers "
+                    "(POLFED on real CSR, Krylov evolution): numba on the free cores, BLAS at "
+                    "max(1, free // numba threads); BLAS-only (dense, shift-invert): BLAS on "
+                    "the free cores, one thread for shift-invert below "
+                    "SMALL_FACTORIZATION; never changed where the user set a pool's threads "
+                    "(a *_NUM_THREADS variable, or an outer limit)"}
