@@ -4,6 +4,7 @@ user's own limit never overridden (mbl._core.threads)."""
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -210,3 +211,21 @@ def test_rule_reports_the_pools(fake):
     assert rule["numba_kernels"] == {"numba_threads": 2, "blas_threads": 4}
     assert rule["blas_only"] == {"numba_threads": 0, "blas_threads": 8}
     assert isinstance(rule["rule"], str)
+
+
+def test_a_blas_loaded_during_a_call_is_limited_and_restored(fake, monkeypatch):
+    """MUMPS's BLAS loads on first use, inside a shift-invert call: it joins the rule there."""
+    import threadpoolctl
+
+    late = _FakeBlas(8)
+    fake.filepath, late.filepath = "/lib/first.so", "/lib/late.so"
+    found = SimpleNamespace(lib_controllers=[fake, late])
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController",
+                        lambda: SimpleNamespace(select=lambda user_api: found))
+    monkeypatch.setattr(threads, "free_cores", lambda refresh=False: 1)
+    monkeypatch.setattr(threads, "_libs", [(fake, 8)])
+    with threads.solver_threads(numba=False):
+        threads.adopt_new_blas()
+        assert (fake.num_threads, late.num_threads) == (1, 1)
+    assert (fake.num_threads, late.num_threads) == (8, 8)
+    assert [lib for lib, _ in threads._libs] == [fake, late]

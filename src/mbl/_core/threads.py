@@ -92,6 +92,7 @@ _lock = threading.Lock()
 _depth = 0  # solver calls inside solver_threads(numba=True) now, all threads together
 _saved: list[tuple[Any, int]] = []  # (BLAS library controller, its thread count before)
 _numba_saved: int | None = None  # numba's thread count before, where the call lowered it
+_share_now: int | None = None  # the BLAS count set by the call in progress, if it set one
 _libs: list[tuple[Any, int]] | None = None  # (BLAS library controller, its default count)
 
 
@@ -115,6 +116,24 @@ def blas_defaults(refresh: bool = False) -> list[tuple[Any, int]]:
         found = ThreadpoolController().select(user_api="blas").lib_controllers
         _libs = [(lib, lib.num_threads) for lib in found]
     return _libs
+
+
+def adopt_new_blas() -> None:
+    """BLAS libraries loaded since :func:`blas_defaults` first looked (MUMPS's, which loads on
+    first use) join the rule, their present counts as defaults; inside a solver call that
+    limited BLAS they are limited the same way, and restored with the others."""
+    from threadpoolctl import ThreadpoolController
+
+    with _lock:
+        libs = blas_defaults()
+        known = {lib.filepath for lib, _ in libs}
+        for lib in ThreadpoolController().select(user_api="blas").lib_controllers:
+            if lib.filepath in known:
+                continue
+            libs.append((lib, lib.num_threads))
+            if _share_now is not None and lib.num_threads > _share_now:
+                _saved.append((lib, lib.num_threads))
+                lib.set_num_threads(_share_now)
 
 
 def _numba_threads() -> int:
@@ -189,7 +208,7 @@ def _numba_fixed() -> bool:
 
 
 def _enter(numba: bool, limit: int | None) -> None:
-    global _depth, _numba_saved
+    global _depth, _numba_saved, _share_now
     with _lock:
         _depth += 1
         if _depth > 1:  # nested, or another thread's solver: the limit is already in force
@@ -208,6 +227,7 @@ def _enter(numba: bool, limit: int | None) -> None:
         if not blas_mine:
             return
         share = max(1, free // max(1, _numba_threads())) if numba else free
+        _share_now = share
         for lib, _ in libs:
             now = lib.num_threads
             if now > share:
@@ -216,10 +236,11 @@ def _enter(numba: bool, limit: int | None) -> None:
 
 
 def _exit() -> None:
-    global _depth, _numba_saved
+    global _depth, _numba_saved, _share_now
     with _lock:
         _depth -= 1
         if _depth == 0:
+            _share_now = None
             while _saved:
                 lib, n = _saved.pop()
                 lib.set_num_threads(n)

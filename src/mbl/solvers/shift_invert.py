@@ -14,7 +14,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from mbl._core.errors import ConvergenceError, InputError
-from mbl._core.threads import no_oversubscription
+from mbl._core.threads import adopt_new_blas, no_oversubscription
 from mbl.solvers.result import Eigenpairs, orthogonality_error, residual_norm
 
 #: Below this dimension shift-invert runs BLAS on one thread: the factorization and ARPACK's
@@ -54,10 +54,17 @@ def has_mumps() -> bool:
     return True
 
 
+_mumps_blas_seen = False
+
+
 def _mumps_inverse(H, sigma: float) -> spla.LinearOperator:
     """(H - sigma)^{-1} as an operator, by a MUMPS LDL^T factorization (upper triangle)."""
+    global _mumps_blas_seen
     import mumps
 
+    if not _mumps_blas_seen:  # MUMPS's own BLAS loads with it: under the thread rule too
+        adopt_new_blas()
+        _mumps_blas_seen = True
     n = H.shape[0]
     ctx = mumps.Context()
     ctx.set_matrix(sp.triu(H - sigma * sp.identity(n, format="csr"), format="coo"),
