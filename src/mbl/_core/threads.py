@@ -89,7 +89,7 @@ def pool_worker(threads: int) -> None:
 BLAS_VARS = tuple(v for v in _THREAD_VARS if v != "NUMBA_NUM_THREADS")
 
 _lock = threading.Lock()
-_depth = 0  # solver calls inside solver_threads(numba=True) now, all threads together
+_depth = 0  # solver calls inside solver_threads now, all threads together
 _saved: list[tuple[Any, int]] = []  # (BLAS library controller, its thread count before)
 _numba_saved: int | None = None  # numba's thread count before, where the call lowered it
 _share_now: int | None = None  # the BLAS count set by the call in progress, if it set one
@@ -193,7 +193,7 @@ def free_cores(refresh: bool = False) -> int:
         time.sleep(BUSY_WINDOW_S)
         b = _cpu_ticks()
         elapsed = time.monotonic() - t0
-        hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        hz = os.sysconf("SC_CLK_TCK")  # /proc is there: so is sysconf
         others = ((b[0] - a[0]) - (b[1] - a[1])) / (hz * elapsed) if b else 0.0
         free = max(1, min(total, total - int(max(0.0, others) + 0.5)))
     _busy = (now, free)
@@ -205,6 +205,14 @@ def _numba_fixed() -> bool:
     numba = sys.modules.get("numba")
     return (numba is None or bool(os.environ.get("NUMBA_NUM_THREADS"))
             or numba.get_num_threads() < numba.config.NUMBA_NUM_THREADS)
+
+
+def _pools(numba: bool, free: int) -> tuple[int, int]:
+    """(numba threads, BLAS threads) of a call on ``free`` cores: numba lowered to them unless
+    the user fixed it; BLAS at ``max(1, free // numba threads)`` beside numba kernels, else
+    ``free``."""
+    nt = _numba_threads() if _numba_fixed() else min(_numba_threads(), free)
+    return nt, (max(1, free // max(1, nt)) if numba else free)
 
 
 def _enter(numba: bool, limit: int | None) -> None:
@@ -221,12 +229,12 @@ def _enter(numba: bool, limit: int | None) -> None:
         free = free_cores()
         if limit is not None:
             free = max(1, min(free, limit))
-        if numba_mine and _numba_threads() > free:
+        nt, share = _pools(numba, free)
+        if numba_mine and _numba_threads() > nt:
             _numba_saved = _numba_threads()
-            sys.modules["numba"].set_num_threads(free)
+            sys.modules["numba"].set_num_threads(nt)
         if not blas_mine:
             return
-        share = max(1, free // max(1, _numba_threads())) if numba else free
         _share_now = share
         for lib, _ in libs:
             now = lib.num_threads
@@ -307,14 +315,14 @@ def solver_thread_rule() -> dict[str, Any]:
     reason = pinned_by(libs)
     blas_now = max((lib.num_threads for lib, _ in libs), default=None)
     free = free_cores()
-    nt = _numba_threads() if _numba_fixed() else min(_numba_threads(), free)
-    share = max(1, free // max(1, nt))
+    nt, share = _pools(True, free)
     mine = reason is None and blas_now is not None
     return {"cores": cores(), "free_cores": free, "pinned_by": reason,
             "numba_kernels": {"numba_threads": nt,
                               "blas_threads": min(blas_now, share) if mine else blas_now},
             "blas_only": {"numba_threads": 0,
-                          "blas_threads": min(blas_now, free) if mine else blas_now},
+                          "blas_threads": min(blas_now, _pools(False, free)[1]) if mine
+                          else blas_now},
             "rule": "inside a solver call, threads only on the cores other processes leave "
                     "free (measured; niced ones count as free); numba-parallel solvers "
                     "(POLFED on real CSR, Krylov evolution): numba on the free cores, BLAS at "

@@ -24,11 +24,12 @@ SMALL_FACTORIZATION = 8000
 
 
 def _thread_limit(H, *args, **kwargs) -> int | None:
+    """The thread limit of a shift-invert call on ``H`` (its other arguments do not matter)."""
     shape = getattr(H, "shape", None)
     return 1 if shape is not None and len(shape) == 2 and shape[0] < SMALL_FACTORIZATION else None
 
 
-@no_oversubscription(numba=False, limit=lambda H, *args, **kwargs: _thread_limit(H))
+@no_oversubscription(numba=False, limit=_thread_limit)
 def spectral_bounds(H, *, tol: float = 1e-8) -> tuple[float, float]:
     """Smallest and largest eigenvalue of a Hermitian operator by Lanczos."""
     n = H.shape[0]
