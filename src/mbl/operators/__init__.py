@@ -23,6 +23,8 @@ The XXZ chain ``J sum (S^x S^x + S^y S^y + Delta S^z S^z) + sum h_i S^z_i``, per
 """
 
 from mbl.operators.build import HERMITIAN_RTOL, as_linear_operator, build_csr
+from mbl.operators.index_only import IndexOnlyOperator, fastest_form, index_only
 from mbl.operators.terms import OP_CODES, Term
 
-__all__ = ["HERMITIAN_RTOL", "OP_CODES", "Term", "as_linear_operator", "build_csr"]
+__all__ = ["HERMITIAN_RTOL", "OP_CODES", "IndexOnlyOperator", "Term", "as_linear_operator",
+           "build_csr", "fastest_form", "index_only"]

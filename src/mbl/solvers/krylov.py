@@ -56,6 +56,8 @@ from scipy.sparse.linalg import LinearOperator
 
 from mbl._core.errors import InputError
 from mbl._core.threads import no_oversubscription
+from mbl.operators import IndexOnlyOperator, fastest_form
+from mbl.operators._index_kernels import lanczos_apply as index_lanczos_apply
 from mbl.solvers._kernels import (
     lanczos_alpha,
     lanczos_csr_apply,
@@ -104,9 +106,12 @@ def _lanczos(H, V: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, float]:
     invariant subspace). Row k is left unnormalized (scratch)."""
     a, b = np.zeros(m), np.zeros(m)
     csr = _real_csr(H)
+    pairs = V.view(np.float64).reshape(V.shape[0], V.shape[1], 2)
     s = 1.0  # row j holds v_j / s
     for j in range(m):
-        if csr:
+        if isinstance(H, IndexOnlyOperator):
+            alpha = index_lanczos_apply(*H.args, pairs, j, s)
+        elif csr:
             alpha = lanczos_csr_apply(H.indptr, H.indices, H.data, V, j, s)
         else:
             if s != 1.0:
@@ -332,7 +337,7 @@ def evolve(H: LinearOperator | sp.spmatrix | np.ndarray, psi0: np.ndarray,
     if H.shape[0] < _PARALLEL_MIN:
         numba.set_num_threads(1)
     try:
-        states, matvecs, err = _krylov(H, psi0, times, tol, krylov_dim, store)
+        states, matvecs, err = _krylov(fastest_form(H), psi0, times, tol, krylov_dim, store)
     finally:
         numba.set_num_threads(threads)
     if store is not None:

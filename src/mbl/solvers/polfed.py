@@ -29,6 +29,8 @@ import scipy.sparse as sp
 
 from mbl._core.errors import ConvergenceError, InputError
 from mbl._core.threads import no_oversubscription
+from mbl.operators import IndexOnlyOperator, fastest_form
+from mbl.operators._index_kernels import chebyshev_step as index_chebyshev_step
 from mbl.solvers._kernels import chebyshev_step
 from mbl.solvers.result import Eigenpairs, orthogonality_error
 
@@ -36,8 +38,10 @@ __all__ = ["chebyshev_filter", "fused_kernels", "polfed"]
 
 
 def fused_kernels(H) -> bool:
-    """Whether the filter of ``H`` goes through the numba kernel (a real CSR matrix)."""
-    return sp.issparse(H) and H.format == "csr" and H.dtype == np.float64
+    """Whether the filter of ``H`` goes through a numba kernel (a real CSR matrix or an
+    :class:`~mbl.operators.IndexOnlyOperator`)."""
+    return isinstance(H, IndexOnlyOperator) or (sp.issparse(H) and H.format == "csr"
+                                                 and H.dtype == np.float64)
 
 
 def _jackson(K: int) -> np.ndarray:
@@ -57,16 +61,20 @@ def chebyshev_filter(K: int, s: float) -> np.ndarray:
 def _apply_filter(H, X: np.ndarray, c: np.ndarray, centre: float, half: float) -> np.ndarray:
     """P((H - centre) / half) X by the three-term Chebyshev recurrence (K products H @ X).
 
-    A real CSR matrix goes through a fused numba step (one pass over H per term for the whole
-    block, no temporaries); anything else through ``H @ X``."""
+    An index-only operator or a real CSR matrix goes through a fused numba step (one pass
+    over H per term for the whole block, no temporaries); anything else through ``H @ X``."""
     if fused_kernels(H) and X.dtype == np.float64:
+        if isinstance(H, IndexOnlyOperator):
+            def step(*args):
+                index_chebyshev_step(*H.args, *args)
+        else:
+            def step(*args):
+                chebyshev_step(H.indptr, H.indices, H.data, *args)
         block = np.ascontiguousarray(X.reshape(X.shape[0], -1))
         t_prev, t_cur, out = block.copy(), np.zeros_like(block), c[0] * block
-        chebyshev_step(H.indptr, H.indices, H.data, t_prev, t_cur, out, centre, 1.0 / half,
-                       c[1])
+        step(t_prev, t_cur, out, centre, 1.0 / half, c[1])
         for cn in c[2:]:
-            chebyshev_step(H.indptr, H.indices, H.data, t_cur, t_prev, out, centre,
-                           2.0 / half, cn)
+            step(t_cur, t_prev, out, centre, 2.0 / half, cn)
             t_prev, t_cur = t_cur, t_prev
         return out.reshape(X.shape)
     t_prev = X
@@ -179,6 +187,7 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
     if not e_min < sigma < e_max:
         raise InputError(f"sigma = {sigma} is outside the spectrum [{e_min}, {e_max}]")
     rng = rng or np.random.default_rng(0)
+    H = fastest_form(H)  # the index-only kernel where H has one hopping amplitude
     centre, half = 0.5 * (e_max + e_min), 0.5 * (e_max - e_min) * (1 + 1e-6)
     s = (sigma - centre) / half
     moments = None
