@@ -42,9 +42,7 @@ rounding; the reference for small sizes).
 
 from __future__ import annotations
 
-import hashlib
 import os
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +56,7 @@ from mbl._core.errors import InputError
 from mbl._core.threads import no_oversubscription
 from mbl.operators import IndexOnlyOperator, fastest_form
 from mbl.operators._index_kernels import lanczos_apply as index_lanczos_apply
+from mbl.solvers._checkpoint import Checkpoint, solve_key
 from mbl.solvers._kernels import (
     lanczos_alpha,
     lanczos_csr_apply,
@@ -142,82 +141,36 @@ def _largest_step(err, tau: float, rate: float) -> float:
     return lo
 
 
-def _key(H, psi0: np.ndarray, times: np.ndarray, tol: float, m: int) -> str:
-    """SHA-256 of everything the Krylov result depends on. A matrix is hashed by its data; a
-    LinearOperator by its product with a fixed pseudo-random vector (one product)."""
-    h = hashlib.sha256(_CHECKPOINT_FORMAT.encode())
-    h.update(repr((tuple(H.shape), str(np.dtype(H.dtype)), float(tol), int(m))).encode())
-    if sp.issparse(H):
-        A = H.tocsr()
-        arrays = [A.indptr, A.indices, A.data]
-    elif isinstance(H, np.ndarray):
-        arrays = [H]
-    else:
-        arrays = [np.asarray(H @ np.random.default_rng(20240917).standard_normal(H.shape[0]))]
-    for x in [*arrays, np.asarray(psi0, dtype=complex), times]:
-        h.update(str(x.dtype).encode())
-        h.update(np.ascontiguousarray(x).tobytes())
-    return h.hexdigest()
+def _checkpoint(path, every: float, H, psi0: np.ndarray, times: np.ndarray, tol: float,
+                m: int) -> Checkpoint:
+    key = solve_key(_CHECKPOINT_FORMAT, H, (float(tol), int(m)),
+                    (np.asarray(psi0, dtype=complex), times))
+    return Checkpoint(path, every, key, _CHECKPOINT_FORMAT, "evolution",
+                      "H, psi0, times, tol or krylov_dim")
 
 
-class _Checkpoint:
-    """Atomic checkpoint file of a Krylov run (see the module docstring)."""
+_STATE = ("t", "k", "psi", "states", "matvecs", "error")
 
-    def __init__(self, path, every: float, key: str):
-        self.path, self.every, self.key = os.fspath(path), float(every), key
-        self.last = time.monotonic()
 
-    def load(self, n_times: int, N: int):
-        """(t, k, psi, rows of the states done, matvecs, error) or None when no file."""
-        if not os.path.exists(self.path):
-            return None
-        fix = (f"delete {self.path!r} (or pass another checkpoint path) to start this "
-               "evolution afresh")
-        try:
-            with np.load(self.path, allow_pickle=False) as f:
-                key, fmt = str(f["key"]), str(f["format"])
-                state = (float(f["t"]), int(f["k"]), f["psi"], f["states"],
-                         int(f["matvecs"]), float(f["error"]))
-        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
-            raise InputError(f"checkpoint {self.path!r} cannot be read ({exc}); {fix}") from None
-        if fmt != _CHECKPOINT_FORMAT or key != self.key:
-            raise InputError(
-                f"checkpoint {self.path!r} belongs to a different evolution (H, psi0, times, "
-                f"tol or krylov_dim differ: key {key[:12]}... against {self.key[:12]}...); "
-                f"{fix}, or call evolve with the arguments that wrote it")
-        t, k, psi, rows = state[:4]
-        if psi.shape != (N,) or rows.shape != (k, N) or not 0 <= k <= n_times:
-            raise InputError(f"checkpoint {self.path!r} is inconsistent with its key; {fix}")
-        return state
-
-    def due(self) -> bool:
-        return time.monotonic() - self.last >= self.every
-
-    def save(self, t: float, k: int, psi: np.ndarray, rows: np.ndarray, matvecs: int,
-             error: float) -> None:
-        tmp = f"{self.path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            np.savez(f, format=np.array(_CHECKPOINT_FORMAT), key=np.array(self.key),
-                     t=np.array(t), k=np.array(k), psi=psi, states=rows[:k],
-                     matvecs=np.array(matvecs), error=np.array(error))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-        self.last = time.monotonic()
-
-    def remove(self) -> None:
-        if os.path.exists(self.path):
-            os.remove(self.path)
+def _load(checkpoint: Checkpoint, n_times: int, N: int):
+    """(t, k, psi, rows of the states done, matvecs, error) or None when no file."""
+    f = checkpoint.load(_STATE)
+    if f is None:
+        return None
+    t, k, psi, rows = float(f["t"]), int(f["k"]), f["psi"], f["states"]
+    if psi.shape != (N,) or rows.shape != (k, N) or not 0 <= k <= n_times:
+        raise checkpoint.inconsistent()
+    return t, k, psi, rows, int(f["matvecs"]), float(f["error"])
 
 
 def _krylov(H, psi0: np.ndarray, times: np.ndarray, tol: float, m: int,
-            checkpoint: _Checkpoint | None = None) -> tuple[np.ndarray, int, float]:
+            checkpoint: Checkpoint | None = None) -> tuple[np.ndarray, int, float]:
     N = psi0.size
     m = min(m, N)
     rows = np.empty((times.size, N), dtype=complex)  # states, one per row
     psi = psi0.astype(complex)
     t, k, matvecs, total_err = 0.0, 0, 0, 0.0
-    saved = checkpoint.load(times.size, N) if checkpoint is not None else None
+    saved = _load(checkpoint, times.size, N) if checkpoint is not None else None
     if saved is not None:
         t, k, psi, done, matvecs, total_err = saved
         psi = np.array(psi, dtype=complex)
@@ -252,7 +205,8 @@ def _krylov(H, psi0: np.ndarray, times: np.ndarray, tol: float, m: int,
         np.dot(S @ (np.exp(-1j * theta * tau) * first), basis, out=psi)
         t += tau
         if checkpoint is not None and k < times.size and checkpoint.due():
-            checkpoint.save(t, k, psi, rows, matvecs, total_err)
+            checkpoint.save(t=np.array(t), k=np.array(k), psi=psi, states=rows[:k],
+                            matvecs=np.array(matvecs), error=np.array(total_err))
     return rows.T, matvecs, total_err
 
 
@@ -331,8 +285,7 @@ def evolve(H: LinearOperator | sp.spmatrix | np.ndarray, psi0: np.ndarray,
         raise InputError(f"unknown method {method!r}; use 'krylov' or 'dense'")
     store = None
     if checkpoint is not None:
-        store = _Checkpoint(checkpoint, checkpoint_every,
-                            _key(H, psi0, times, tol, krylov_dim))
+        store = _checkpoint(checkpoint, checkpoint_every, H, psi0, times, tol, krylov_dim)
     threads = numba.get_num_threads()
     if H.shape[0] < _PARALLEL_MIN:
         numba.set_num_threads(1)
