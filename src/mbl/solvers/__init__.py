@@ -1,6 +1,7 @@
 """Eigensolvers (dense LAPACK and shift-invert windows, behind one :func:`solve`) and time
 evolution (:func:`evolve`: Krylov or dense)."""
 
+from mbl.solvers._checkpoint import checkpoints_in
 from mbl.solvers.api import METHODS, solve, target_energy
 from mbl.solvers.dense import dense
 from mbl.solvers.krylov import Evolution, evolve
@@ -12,6 +13,7 @@ __all__ = [
     "METHODS",
     "Eigenpairs",
     "Evolution",
+    "checkpoints_in",
     "dense",
     "evolve",
     "polfed",

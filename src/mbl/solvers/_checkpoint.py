@@ -6,18 +6,52 @@ flushed to disk and moved into place with ``os.replace``, so a kill at any momen
 previous checkpoint intact. Loading refuses a file of another format or key with an
 :class:`~mbl.errors.InputError` that names the fix (delete the file, or call with the
 arguments that wrote it); the solver removes the file when it completes.
+
+Inside ``with checkpoints_in(directory):`` every Krylov evolution and POLFED solve that is
+not given a checkpoint path of its own checkpoints to ``directory/<solver>-<key>.npz``: the
+file is named by the solve's key, so a rerun of the same solve (a study task retried after
+its worker died) resumes from it and no two solves share a file. A solve shorter than its
+``checkpoint_every`` never writes one, and a failed write of such an implicit checkpoint (a
+full disk) is logged and the solve goes on without checkpoints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
+import logging
 import os
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
 from mbl._core.errors import InputError
+
+log = logging.getLogger(__name__)
+
+_DIRECTORY: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "mbl_checkpoint_directory", default=None)
+
+
+@contextlib.contextmanager
+def checkpoints_in(directory: str | os.PathLike | None) -> Iterator[None]:
+    """Long solves inside the block checkpoint to ``directory`` (see the module docstring);
+    None: no implicit checkpoints."""
+    token = _DIRECTORY.set(None if directory is None else os.fspath(directory))
+    try:
+        yield
+    finally:
+        _DIRECTORY.reset(token)
+
+
+def implicit_path(solver: str, key: str) -> str | None:
+    """The implicit checkpoint file of a solve, or None outside :func:`checkpoints_in`."""
+    directory = _DIRECTORY.get()
+    return None if directory is None else os.path.join(directory, f"{solver}-{key[:24]}.npz")
+
 
 #: Fixed pseudo-random vector seed that keys a LinearOperator (by its product with it).
 _PROBE_SEED = 20240917
@@ -50,9 +84,11 @@ class Checkpoint:
     ``what`` names the solve in messages ("evolution", "POLFED solve"); ``differs`` lists
     what the key covers ("H, psi0, times, tol or krylov_dim")."""
 
-    def __init__(self, path, every: float, key: str, fmt: str, what: str, differs: str):
+    def __init__(self, path, every: float, key: str, fmt: str, what: str, differs: str,
+                 implicit: bool = False):
         self.path, self.every, self.key = os.fspath(path), float(every), key
         self.fmt, self.what, self.differs = fmt, what, differs
+        self.implicit = implicit
         self.last = time.monotonic()
 
     @property
@@ -82,15 +118,26 @@ class Checkpoint:
         return InputError(f"checkpoint {self.path!r} is inconsistent with its key; {self.fix}")
 
     def due(self) -> bool:
-        return time.monotonic() - self.last >= self.every
+        return self.every >= 0 and time.monotonic() - self.last >= self.every
 
     def save(self, **arrays: np.ndarray) -> None:
         tmp = f"{self.path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            np.savez(f, format=np.array(self.fmt), key=np.array(self.key), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        try:
+            if self.implicit:
+                os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            with open(tmp, "wb") as f:
+                np.savez(f, format=np.array(self.fmt), key=np.array(self.key), **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            if not self.implicit:
+                raise
+            log.warning("cannot write the checkpoint %s (%s); the %s goes on without "
+                        "checkpoints", self.path, exc, self.what)
+            self.every = -1.0  # never due again
         self.last = time.monotonic()
 
     def remove(self) -> None:

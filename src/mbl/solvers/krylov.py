@@ -56,7 +56,7 @@ from mbl._core.errors import InputError
 from mbl._core.threads import no_oversubscription
 from mbl.operators import IndexOnlyOperator, fastest_form
 from mbl.operators._index_kernels import lanczos_apply as index_lanczos_apply
-from mbl.solvers._checkpoint import Checkpoint, solve_key
+from mbl.solvers._checkpoint import Checkpoint, implicit_path, solve_key
 from mbl.solvers._kernels import (
     lanczos_alpha,
     lanczos_csr_apply,
@@ -142,11 +142,16 @@ def _largest_step(err, tau: float, rate: float) -> float:
 
 
 def _checkpoint(path, every: float, H, psi0: np.ndarray, times: np.ndarray, tol: float,
-                m: int) -> Checkpoint:
+                m: int) -> Checkpoint | None:
+    """The run's checkpoint: at ``path``, else implicit (:func:`checkpoints_in`), else None."""
+    if path is None and implicit_path("evolve", "") is None:
+        return None
     key = solve_key(_CHECKPOINT_FORMAT, H, (float(tol), int(m)),
                     (np.asarray(psi0, dtype=complex), times))
-    return Checkpoint(path, every, key, _CHECKPOINT_FORMAT, "evolution",
-                      "H, psi0, times, tol or krylov_dim")
+    implicit = path is None
+    return Checkpoint(implicit_path("evolve", key) if implicit else path, every, key,
+                      _CHECKPOINT_FORMAT, "evolution", "H, psi0, times, tol or krylov_dim",
+                      implicit=implicit)
 
 
 _STATE = ("t", "k", "psi", "states", "matvecs", "error")
@@ -283,9 +288,7 @@ def evolve(H: LinearOperator | sp.spmatrix | np.ndarray, psi0: np.ndarray,
         return Evolution(times, states, 0, 0.0, "dense")
     if method != "krylov":
         raise InputError(f"unknown method {method!r}; use 'krylov' or 'dense'")
-    store = None
-    if checkpoint is not None:
-        store = _checkpoint(checkpoint, checkpoint_every, H, psi0, times, tol, krylov_dim)
+    store = _checkpoint(checkpoint, checkpoint_every, H, psi0, times, tol, krylov_dim)
     threads = numba.get_num_threads()
     if H.shape[0] < _PARALLEL_MIN:
         numba.set_num_threads(1)

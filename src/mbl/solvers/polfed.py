@@ -33,7 +33,7 @@ from mbl._core.errors import ConvergenceError, InputError
 from mbl._core.threads import no_oversubscription
 from mbl.operators import IndexOnlyOperator, fastest_form
 from mbl.operators._index_kernels import chebyshev_step as index_chebyshev_step
-from mbl.solvers._checkpoint import Checkpoint, solve_key
+from mbl.solvers._checkpoint import Checkpoint, implicit_path, solve_key
 from mbl.solvers._kernels import chebyshev_step
 from mbl.solvers.result import Eigenpairs, orthogonality_error
 
@@ -239,13 +239,15 @@ def polfed(H, *, sigma: float, k: int, bounds: tuple[float, float], degree: int 
     need = min(want, k + max(4, k // 10))  # a margin for the edge of the window, see below
     block = min(block, want)
     store = None
-    if checkpoint is not None:
+    if checkpoint is not None or implicit_path("polfed", "") is not None:
         key = solve_key(_CHECKPOINT_FORMAT, key_H, (float(sigma), int(k), float(e_min),
                                                     float(e_max), int(degree), int(block),
                                                     float(max_residual), rng_state))
-        store = Checkpoint(checkpoint, checkpoint_every, key, _CHECKPOINT_FORMAT,
-                           "POLFED solve", "H, sigma, k, bounds, degree, block, max_residual "
-                           "or the rng state")
+        implicit = checkpoint is None
+        store = Checkpoint(implicit_path("polfed", key) if implicit else checkpoint,
+                           checkpoint_every, key, _CHECKPOINT_FORMAT, "POLFED solve",
+                           "H, sigma, k, bounds, degree, block, max_residual or the rng "
+                           "state", implicit=implicit)
     V, theta, restarts, applies = _block_lanczos(
         lambda X: _apply_filter(H, X, c, centre, half), n, want, block, rng, need=need,
         checkpoint=store)

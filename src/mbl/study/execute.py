@@ -16,7 +16,10 @@ class TaskSpec:
     """Everything a worker needs for one (point, sample): plain picklable data.
 
     ``seed_keys`` are the model keys the study's seeds hash (frozen when it was created);
-    None hashes every model value.
+    None hashes every model value. ``scratch`` is the study's folder for the checkpoints of
+    long solves (:func:`mbl.solvers.checkpoints_in`): a task whose Krylov evolution or
+    POLFED solve runs longer than the solver's checkpoint interval (60 s and 300 s), and
+    whose worker then dies, resumes from there when it is retried.
     """
 
     kind: str
@@ -25,6 +28,7 @@ class TaskSpec:
     seed: int
     task: dict[str, Any]
     seed_keys: tuple[str, ...] | None = None
+    scratch: str | None = None
 
     def rng(self):
         """The generator of this task's disorder realization."""
@@ -44,11 +48,13 @@ class TaskOutcome:
 
 def execute(spec: TaskSpec) -> TaskOutcome:
     """Run one task in a worker; failures come back as data, never as a crash of the pool."""
+    from mbl.solvers import checkpoints_in
     from mbl.study.kinds import KINDS
 
     start = time.perf_counter()
     try:
-        data = KINDS[spec.kind].task(spec.task, spec.rng())
+        with checkpoints_in(spec.scratch):
+            data = KINDS[spec.kind].task(spec.task, spec.rng())
         return TaskOutcome(spec, data, time.perf_counter() - start, peak_rss())
     except Exception as exc:  # recorded in the store's failures table
         return TaskOutcome(spec, None, time.perf_counter() - start, peak_rss(),

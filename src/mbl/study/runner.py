@@ -24,6 +24,10 @@ Progress = Callable[[int, int, int], None]
 object with a method ``work(done, total)`` is also told, just before, the estimated cost of the
 tasks done and of them all (:func:`mbl.study.estimate.task_costs`), to weight its ETA."""
 
+#: The study's folder for the checkpoints of long solves (see :class:`TaskSpec`); removed when
+#: a run leaves it empty.
+CHECKPOINTS = "checkpoints"
+
 #: Temporary files of a creation a kill interrupted (removed by the next creation).
 _OURS = (CREATING, f".{CONFIG_NAME}.tmp-")
 
@@ -123,7 +127,8 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
         store, cfg, done, notes = _open(cfg, directory)
         stack.enter_context(store)
         keys = tuple(store.get_meta("seed_keys"))
-        specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task(), keys)
+        scratch = str((directory / CHECKPOINTS).resolve())
+        specs = [TaskSpec(cfg.study.kind, p.key, s, cfg.seed, p.as_task(), keys, scratch)
                  for p in cfg.points() for s in range(cfg.study.samples)
                  if (p.key, s) not in done]
         total = len(specs) + len(done)
@@ -152,6 +157,8 @@ def run_study(cfg: StudyConfig, directory: str | Path, *, workers: int = 1,
         finally:
             with contextlib.suppress(StoreError):
                 store.end_run(run_id, status)
+            with contextlib.suppress(OSError):  # only when no solve left a checkpoint
+                (directory / CHECKPOINTS).rmdir()
     return RunSummary(directory, total, computed, len(done), failed, time.time() - start,
                       notes + store.events)
 
