@@ -102,15 +102,6 @@ def bandwidth(so: ctypes.CDLL, n: int = 20_000_000) -> float:
     return 24.0 * n / seconds
 
 
-def _best(fn, rounds: int) -> float:
-    best = np.inf
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def measure(L: int, so: ctypes.CDLL, rounds: int = 7, reps: int = 20) -> dict:
     H = XXZChain(L=L, W=5.0).hamiltonian(sz=0, rng=np.random.default_rng(L))
     op = index_only(H)
@@ -151,7 +142,9 @@ def measure(L: int, so: ctypes.CDLL, rounds: int = 7, reps: int = 20) -> dict:
     best = {name: np.inf for name in contenders}
     for _ in range(rounds):  # interleaved: every contender sees the same machine state
         for name, fn in contenders.items():
-            best[name] = min(best[name], _best(fn, 1))
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
     rates = {name: reps * BLOCK / seconds for name, seconds in best.items()}
     moved = (op.diag.nbytes + op.indptr.nbytes + op.split.nbytes + op.cols.nbytes
              + 2 * X.nbytes)

@@ -3,15 +3,11 @@ from its checkpoint to the states of an uninterrupted run; a foreign checkpoint 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
+from tests.solvers.sigkill import kill_mid_run, namespace
 
 from mbl.errors import InputError
 from mbl.solvers import evolve
@@ -49,9 +45,7 @@ CHILD = SETUP + textwrap.dedent("""
 
 
 def _namespace():
-    ns: dict = {}
-    exec(SETUP, ns)  # noqa: S102 - the test's own source
-    return ns
+    return namespace(SETUP)
 
 
 def _progress(path):
@@ -66,19 +60,8 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path):
     ns = _namespace()
     reference = evolve(ns["slowed"](0.0), ns["psi0"], ns["times"], **ns["KW"])
     full_calls = ns["calls"][0]
-    script = tmp_path / "child.py"
-    script.write_text(CHILD)
     path = tmp_path / "evolve.ckpt"
-    child = subprocess.Popen([sys.executable, str(script), str(path)])
-    try:
-        deadline = time.monotonic() + 120
-        while _progress(path) < 5 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait()
-    assert child.returncode == -signal.SIGKILL  # killed, not finished
-    done = _progress(path)
+    done = kill_mid_run(CHILD, tmp_path, path, _progress, 5)
     assert 5 <= done < ns["times"].size  # the checkpoint is from the middle of the run
     ns["calls"][0] = 0
     resumed = evolve(ns["slowed"](0.0), ns["psi0"], ns["times"], checkpoint=path,

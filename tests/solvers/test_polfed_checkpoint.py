@@ -3,15 +3,11 @@ checkpoint to the eigenpairs of an uninterrupted solve; a foreign checkpoint is 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
+from tests.solvers.sigkill import kill_mid_run, namespace
 
 from mbl.errors import InputError
 from mbl.solvers import polfed
@@ -48,9 +44,7 @@ CHILD = SETUP + textwrap.dedent("""
 
 
 def _namespace():
-    ns: dict = {}
-    exec(SETUP, ns)  # noqa: S102 - the test's own source
-    return ns
+    return namespace(SETUP)
 
 
 def _applies(path):
@@ -67,19 +61,8 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert np.abs(np.linalg.eigvalsh(H.toarray())[[0, -1]] - ns["BOUNDS"]).max() < 0.5
     reference = polfed(ns["slowed"](0.0), **ns["KW"])
     full_calls = ns["calls"][0]
-    script = tmp_path / "child.py"
-    script.write_text(CHILD)
     path = tmp_path / "polfed.ckpt"
-    child = subprocess.Popen([sys.executable, str(script), str(path)])
-    try:
-        deadline = time.monotonic() + 120
-        while _applies(path) < 3 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait()
-    assert child.returncode == -signal.SIGKILL  # killed, not finished
-    done = _applies(path)
+    done = kill_mid_run(CHILD, tmp_path, path, _applies, 3)
     assert done >= 3
     ns["calls"][0] = 0
     resumed = polfed(ns["slowed"](0.0), checkpoint=path, checkpoint_every=0.0, **ns["KW"])
