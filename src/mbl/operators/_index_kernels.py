@@ -42,20 +42,30 @@ def _block_row(context, builder, array_type, value, row, c):
 
 def _signed_sum(context, builder, sig, args):
     """``sum_{k in [lo, mid)} X[cols[k], c:c + 8] - sum_{k in [mid, hi)} ...`` (args X, cols,
-    lo, mid, hi, c lead the intrinsic's arguments)."""
+    lo, mid, hi, c lead the intrinsic's arguments). Two accumulators take alternate entries,
+    so consecutive additions do not wait on each other."""
     x_val, cols_val, lo, mid, hi, c = args[:6]
     _, x_arr, length = _block_row(context, builder, sig.args[0], x_val, ir.Constant(_I64, 0), c)
     cols_arr = context.make_array(sig.args[1])(context, builder, cols_val)
     base = builder.gep(x_arr.data, [_wide(builder, c)])
-    acc = cgutils.alloca_once_value(builder, ir.Constant(_VEC, None))
+    accs = [cgutils.alloca_once_value(builder, ir.Constant(_VEC, None)) for _ in range(2)]
+    one, two = ir.Constant(_I64, 1), ir.Constant(_I64, 2)
+
+    def add(acc, k, op):
+        col = _wide(builder, builder.load(builder.gep(cols_arr.data, [k])))
+        ptr = builder.bitcast(builder.gep(base, [builder.mul(col, length)]), _VEC.as_pointer())
+        builder.store(op(builder.load(acc), builder.load(ptr, align=8)), acc)
+
     for start, stop, op in ((lo, mid, builder.fadd), (mid, hi, builder.fsub)):
-        with cgutils.for_range_slice(builder, _wide(builder, start), _wide(builder, stop),
-                                     ir.Constant(_I64, 1), inc=True) as (k, _):
-            col = _wide(builder, builder.load(builder.gep(cols_arr.data, [k])))
-            ptr = builder.bitcast(builder.gep(base, [builder.mul(col, length)]),
-                                  _VEC.as_pointer())
-            builder.store(op(builder.load(acc), builder.load(ptr, align=8)), acc)
-    return builder.load(acc)
+        start, stop = _wide(builder, start), _wide(builder, stop)
+        pairs = builder.add(start, builder.and_(builder.sub(stop, start),
+                                                ir.Constant(_I64, -2)))
+        with cgutils.for_range_slice(builder, start, pairs, two, inc=True) as (k, _):
+            add(accs[0], k, op)
+            add(accs[1], builder.add(k, one), op)
+        with builder.if_then(builder.icmp_signed("<", pairs, stop)):
+            add(accs[0], pairs, op)
+    return builder.fadd(builder.load(accs[0]), builder.load(accs[1]))
 
 
 def _broadcast(builder, scalar):
