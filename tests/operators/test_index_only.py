@@ -44,12 +44,13 @@ def test_negative_entries_present_for_periodic_fermions():
     assert (H.data < 0).any() and abs(op.tocsr() - H).max() == 0.0
 
 
-@pytest.mark.parametrize("b", [1, 3, 8, 11, 16, 19])
+@pytest.mark.parametrize("b", [1, 3, 8, 11, 16, 19, 40])
 def test_block_product_equals_csr(H, b):
     rng = np.random.default_rng(b)
     op = index_only(H)
     X = rng.standard_normal((H.shape[0], b))
     np.testing.assert_allclose(op @ X, H @ X, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(op @ np.asfortranarray(X), H @ X, rtol=0, atol=1e-12)
     Z = X + 1j * rng.standard_normal(X.shape)
     np.testing.assert_allclose(op @ Z, H @ Z, rtol=0, atol=1e-12)
     np.testing.assert_allclose(op @ X[:, 0], H @ X[:, 0], rtol=0, atol=1e-12)

@@ -38,6 +38,9 @@ from mbl.operators import _index_kernels
 
 __all__ = ["IndexOnlyOperator", "fastest_form", "index_only"]
 
+#: Columns per kernel call of a product with a wide block.
+_CHUNK_COLUMNS = 16
+
 #: Largest relative deviation of an off-diagonal magnitude from the common ``t`` accepted.
 MAGNITUDE_RTOL = 1e-14
 
@@ -73,9 +76,17 @@ class IndexOnlyOperator(LinearOperator):
         return sum(a.nbytes for a in (self.diag, self.indptr, self.split, self.cols))
 
     def _real_block(self, X: np.ndarray) -> np.ndarray:
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        Y = np.empty_like(X)
-        _index_kernels.matmat(*self.args, X, Y)
+        X = np.asarray(X, dtype=np.float64)
+        if X.shape[1] <= _CHUNK_COLUMNS:
+            X = np.ascontiguousarray(X)
+            Y = np.empty_like(X)
+            _index_kernels.matmat(*self.args, X, Y)
+            return Y
+        # a wide block (a Rayleigh-Ritz basis): column chunks, so that the temporaries are
+        # two chunks and not a C-ordered copy of the whole block
+        Y = np.empty(X.shape, order="F" if X.flags.f_contiguous else "C")
+        for j in range(0, X.shape[1], _CHUNK_COLUMNS):
+            Y[:, j:j + _CHUNK_COLUMNS] = self._real_block(X[:, j:j + _CHUNK_COLUMNS])
         return Y
 
     def _matmat(self, X: np.ndarray) -> np.ndarray:
