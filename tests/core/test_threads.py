@@ -44,16 +44,22 @@ def unpinned(monkeypatch):
 
 @pytest.fixture
 def seen(monkeypatch):
-    """Thread counts of the pools the first time POLFED's numba kernel runs."""
+    """Thread counts of the pools the first time one of POLFED's numba kernels runs (the
+    index-only kernel for these chains, the CSR kernel for other matrices)."""
     record: list[dict] = []
-    kernel = polfed_module.chebyshev_step
 
-    def spy(*args):
-        if not record:
-            record.append({"blas": _blas_threads(), "pinned_by": threads.pinned_by()})
-        return kernel(*args)
+    def spy_on(name):
+        kernel = getattr(polfed_module, name)
 
-    monkeypatch.setattr(polfed_module, "chebyshev_step", spy)
+        def spy(*args):
+            if not record:
+                record.append({"blas": _blas_threads(), "pinned_by": threads.pinned_by()})
+            return kernel(*args)
+
+        monkeypatch.setattr(polfed_module, name, spy)
+
+    spy_on("chebyshev_step")
+    spy_on("index_chebyshev_step")
     return record
 
 
